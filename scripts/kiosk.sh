@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Set up (first time) and run the kiosk on its bundled demo catalogue and a local SQLite file.
+# Extra arguments go to `python -m kiosk`, e.g. `scripts/kiosk.sh --windowed`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+exec .venv/bin/python -m kiosk "$@"
