@@ -1,0 +1,74 @@
+"""Build and run the kiosk application."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger("kiosk")
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or sys.platform in (
+        "win32",
+        "darwin",
+    )
+
+
+def ensure_qapp():
+    """The QApplication of this process (created once, with the settings the kiosk needs)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("CounterPoint Kiosk")
+        app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+def build_window(data_dir: Path, *, kiosk_mode: bool, size: tuple[int, int]):
+    """Open the store (recovering a corrupt file) and build the window on it."""
+    from kiosk.storage import KioskStore
+    from kiosk.sync.service import CentralSync
+    from kiosk.ui.window import KioskWindow
+
+    store = KioskStore.open(data_dir)
+    if store.recovered_from is not None:
+        log.warning("corrupt database moved aside to %s; started fresh", store.recovered_from)
+    # The real sync service, enrolled or not: until staff enrol the kiosk it only waits
+    # (ratings stay queued, as with LocalOnlySync); it has its own SQLite connection.
+    sync = CentralSync(data_dir, store=store)
+    return KioskWindow(store, sync, kiosk_mode=kiosk_mode, size=size)
+
+
+def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
+    if not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        print(
+            "kiosk: no display found (DISPLAY/WAYLAND_DISPLAY unset): running headless "
+            "(offscreen). To see the screens, run: python -m kiosk tour --out tour",
+            file=sys.stderr,
+        )
+    from PySide6.QtCore import QTimer
+
+    from kiosk.storage import StorageError
+
+    app = ensure_qapp()
+    try:
+        win = build_window(data_dir, kiosk_mode=not windowed, size=size)
+    except StorageError as exc:
+        print(f"kiosk: cannot open the database in {data_dir}: {exc}", file=sys.stderr)
+        return 3
+    win.show_kiosk()
+    win.sync.start()
+    QTimer.singleShot(0, win.prebuild)
+    log.info("kiosk running with data in %s", data_dir)
+    code = app.exec()
+    win.sync.stop()
+    win.store.close()
+    return code

@@ -1,0 +1,144 @@
+"""Icons painted with QPainter: no image files to ship, crisp at any size."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPainterPath, QPen, QPixmap
+
+from kiosk.ui import theme
+
+
+def _canvas(size: int) -> tuple[QPixmap, QPainter]:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    return pm, p
+
+
+@lru_cache(maxsize=64)
+def face(score: int, size: int) -> QPixmap:
+    """A round face for score 1..5: mouth from deep frown to wide smile."""
+    pm, p = _canvas(size)
+    s = float(size)
+    p.setPen(QPen(QColor(theme.INK), s * 0.03))
+    p.setBrush(QColor(theme.FACE_COLOURS[score]))
+    p.drawEllipse(QRectF(s * 0.05, s * 0.05, s * 0.9, s * 0.9))
+    p.setBrush(QColor(theme.INK))
+    p.setPen(Qt.NoPen)
+    for x in (0.35, 0.65):
+        p.drawEllipse(QPointF(s * x, s * 0.4), s * 0.06, s * 0.07)
+    pen = QPen(QColor(theme.INK), s * 0.06, Qt.SolidLine, Qt.RoundCap)
+    p.setPen(pen)
+    p.setBrush(Qt.NoBrush)
+    curve = (score - 3) * 0.09  # negative: frown, positive: smile
+    path = QPainterPath(QPointF(s * 0.3, s * 0.66 - curve * s * 0.3))
+    path.quadTo(
+        QPointF(s * 0.5, s * 0.66 + curve * s), QPointF(s * 0.7, s * 0.66 - curve * s * 0.3)
+    )
+    p.drawPath(path)
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=32)
+def no_copy(size: int) -> QPixmap:
+    """A card with a tick: the office checks the document digitally."""
+    pm, p = _canvas(size)
+    s = float(size)
+    ink = QColor(theme.NO_COPY_INK)
+    p.setPen(QPen(ink, s * 0.08))
+    p.setBrush(Qt.NoBrush)
+    p.drawRoundedRect(QRectF(s * 0.08, s * 0.2, s * 0.84, s * 0.6), s * 0.1, s * 0.1)
+    pen = QPen(ink, s * 0.11, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    p.setPen(pen)
+    path = QPainterPath(QPointF(s * 0.3, s * 0.5))
+    path.lineTo(QPointF(s * 0.45, s * 0.64))
+    path.lineTo(QPointF(s * 0.72, s * 0.35))
+    p.drawPath(path)
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=32)
+def copies(size: int) -> QPixmap:
+    """Two stacked sheets: bring photocopies."""
+    pm, p = _canvas(size)
+    s = float(size)
+    ink = QColor(theme.COPY_INK)
+    p.setPen(QPen(ink, s * 0.07))
+    p.setBrush(QColor(theme.COPY_BG))
+    p.drawRect(QRectF(s * 0.3, s * 0.08, s * 0.55, s * 0.65))
+    p.drawRect(QRectF(s * 0.15, s * 0.25, s * 0.55, s * 0.65))
+    for y in (0.42, 0.56, 0.7):
+        p.drawLine(QPointF(s * 0.25, s * y), QPointF(s * 0.6, s * y))
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=32)
+def document(size: int, colour: str = theme.ON_PRIMARY) -> QPixmap:
+    pm, p = _canvas(size)
+    s = float(size)
+    p.setPen(QPen(QColor(colour), s * 0.08))
+    p.setBrush(Qt.NoBrush)
+    path = QPainterPath(QPointF(s * 0.2, s * 0.08))
+    path.lineTo(QPointF(s * 0.6, s * 0.08))
+    path.lineTo(QPointF(s * 0.8, s * 0.28))
+    path.lineTo(QPointF(s * 0.8, s * 0.92))
+    path.lineTo(QPointF(s * 0.2, s * 0.92))
+    path.closeSubpath()
+    p.drawPath(path)
+    for y in (0.45, 0.6, 0.75):
+        p.drawLine(QPointF(s * 0.33, s * y), QPointF(s * 0.67, s * y))
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=32)
+def star(size: int, colour: str = theme.ON_PRIMARY) -> QPixmap:
+    import math
+
+    pm, p = _canvas(size)
+    s = float(size)
+    path = QPainterPath()
+    for i in range(10):
+        r = s * (0.46 if i % 2 == 0 else 0.2)
+        a = -math.pi / 2 + i * math.pi / 5
+        pt = QPointF(s / 2 + r * math.cos(a), s / 2 + r * math.sin(a))
+        path.moveTo(pt) if i == 0 else path.lineTo(pt)
+    path.closeSubpath()
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor(colour))
+    p.drawPath(path)
+    p.end()
+    return pm
+
+
+def icon(pm: QPixmap) -> QIcon:
+    return QIcon(pm)
+
+
+def qr_image(text: str, size: int) -> QImage:
+    """A QR code for ``text`` (made with the ``qrcode`` package), painted black on white."""
+    import qrcode
+
+    qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    n = len(matrix)
+    cell = max(1, size // n)
+    img = QImage(cell * n, cell * n, QImage.Format_RGB32)
+    img.fill(QColor("#FFFFFF"))
+    p = QPainter(img)
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor("#000000"))
+    for y, row in enumerate(matrix):
+        for x, on in enumerate(row):
+            if on:
+                p.drawRect(x * cell, y * cell, cell, cell)
+    p.end()
+    return img

@@ -1,0 +1,117 @@
+"""An on-screen keyboard for the optional comment: Thai Kedmanee and English QWERTY.
+
+Why our own widget and not Qt Virtual Keyboard: the virtual keyboard needs Qt Quick, the
+59 MB ``pyside6-addons`` wheel and ``libpulse0``, and did not show with a Widgets app
+offscreen, so it could not be tested here. A plain grid of buttons types Thai on every
+platform, is driven by the same taps as the rest of the kiosk, and follows the layout
+(Kedmanee, ``TIS 820-2538``) Thai users already know from phones and PCs.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.ui.i18n import tr
+from kiosk.ui.widgets import button
+
+THAI = (
+    ("ๅ/-ภถุึคตจขช", "+๑๒๓๔ู฿๕๖๗๘๙"),
+    ("ๆไำพะัีรนยบลฃ", '๐"ฎฑธํ๊ณฯญฐ,ฅ'),
+    ("ฟหกดเ้่าสวง", "ฤฆฏโฌ็๋ษศซ."),
+    ("ผปแอิืทมใฝ", "()ฉฮฺ์?ฒฬฦ"),
+)
+ENGLISH = (
+    ("1234567890", "!@#%&*()-+"),
+    ("qwertyuiop", "QWERTYUIOP"),
+    ("asdfghjkl'", 'ASDFGHJKL"'),
+    ("zxcvbnm,.?", "ZXCVBNM;:!"),
+)
+LAYOUTS = {"th": THAI, "en": ENGLISH}
+COMBINING = set("ุึัีิื้่็๋์ํฺู๊")
+
+
+def key_caption(ch: str) -> str:
+    """Thai vowel and tone marks sit on a consonant; show them on 'อ' so they are legible."""
+    return "อ" + ch if ch in COMBINING else ch
+
+
+class Keyboard(QWidget):
+    typed = Signal(str)
+    backspace = Signal()
+
+    def __init__(self, lang: str = "th") -> None:
+        super().__init__()
+        self.layout_lang = lang
+        self.shifted = False
+        self.ui_lang = lang
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(4)
+        outer.addLayout(self.grid)
+        self.bottom = bottom = QHBoxLayout()
+        bottom.setSpacing(4)
+        self.switch_btn = button(role="key", name="kb_switch")
+        self.shift_btn = button(role="key", name="kb_shift")
+        self.shift_btn.setCheckable(True)
+        self.space_btn = button(role="key", name="kb_space")
+        self.back_btn = button(role="key", name="kb_backspace")
+        self.switch_btn.clicked.connect(self._switch)
+        self.shift_btn.clicked.connect(self._shift)
+        self.space_btn.clicked.connect(lambda: self.typed.emit(" "))
+        self.back_btn.clicked.connect(self.backspace.emit)
+        bottom.addWidget(self.switch_btn, 2)
+        bottom.addWidget(self.shift_btn, 2)
+        bottom.addWidget(self.space_btn, 6)
+        bottom.addWidget(self.back_btn, 3)
+        outer.addLayout(bottom)
+        self.keys: list[QPushButton] = []
+        self._build()
+
+    def _build(self) -> None:
+        for key in self.keys:
+            self.grid.removeWidget(key)
+            key.deleteLater()
+        self.keys = []
+        rows = LAYOUTS[self.layout_lang]
+        for r, (plain, shifted) in enumerate(rows):
+            chars = shifted if self.shifted else plain
+            for c, ch in enumerate(chars):
+                key = button(key_caption(ch), "key")
+                key.setProperty("char", ch)
+                key.clicked.connect(lambda _=False, ch=ch: self._type(ch))
+                self.grid.addWidget(key, r, c)
+                self.keys.append(key)
+        self.retranslate(self.ui_lang)
+
+    def _type(self, ch: str) -> None:
+        self.typed.emit(ch)
+        if self.shifted and self.layout_lang == "en":
+            self.shifted = False
+            self.shift_btn.setChecked(False)
+            self._build()
+
+    def _switch(self) -> None:
+        self.layout_lang = "en" if self.layout_lang == "th" else "th"
+        self.shifted = False
+        self.shift_btn.setChecked(False)
+        self._build()
+
+    def _shift(self) -> None:
+        self.shifted = not self.shifted
+        self._build()
+
+    def key_for(self, ch: str) -> QPushButton | None:
+        """The key that types ``ch`` on the current page, if any (used by tests)."""
+        return next((k for k in self.keys if k.property("char") == ch), None)
+
+    def retranslate(self, lang: str) -> None:
+        self.ui_lang = lang
+        self.switch_btn.setText(
+            tr("kb_lang_en" if self.layout_lang == "th" else "kb_lang_th", lang)
+        )
+        self.shift_btn.setText(tr("kb_shift", lang))
+        self.space_btn.setText(tr("kb_space", lang))
+        self.back_btn.setText(tr("kb_backspace", lang))

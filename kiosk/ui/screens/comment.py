@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit
+
+from kiosk.storage import StorageError
+from kiosk.ui.i18n import tr
+from kiosk.ui.keyboard import Keyboard
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import button, label
+
+MAX_COMMENT = 500
+
+
+class CommentScreen(Screen):
+    """An optional short comment typed on the on-screen Thai / English keyboard."""
+
+    name = "comment"
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.uuid: str | None = None
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("comment_edit")
+        self.edit.textChanged.connect(self._changed)
+        self.edit.setMinimumHeight(win.metrics.target)
+        self.count = label(role="muted", wrap=False)
+        self.keyboard = Keyboard(win.lang)
+        self.keyboard.typed.connect(self._type)
+        self.keyboard.backspace.connect(self._backspace)
+        self.keyboard.bottom.addWidget(self.count)
+        self.cancel = button(name="cancel")
+        self.send = button(role="primary", name="send")
+        self.cancel.clicked.connect(lambda: self.win.go("followup"))
+        self.send.clicked.connect(self._send)
+        # one row: cancel, the text, send; then the keyboard (fits 800x480)
+        row = QHBoxLayout()
+        row.addWidget(self.cancel)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.send)
+        self.body.addLayout(row, 1)
+        self.body.addWidget(self.keyboard)
+
+    def enter(self, uuid: str | None = None, **params) -> None:
+        if uuid is not None and uuid != self.uuid:
+            self.uuid = uuid
+            self.edit.clear()
+        self.keyboard.layout_lang = self.lang
+        self.keyboard._build()
+
+    def _type(self, text: str) -> None:
+        if len(self.edit.toPlainText()) + len(text) <= MAX_COMMENT:
+            self.edit.insertPlainText(text)
+
+    def _backspace(self) -> None:
+        cursor = self.edit.textCursor()
+        cursor.deletePreviousChar()
+        self.edit.setTextCursor(cursor)
+
+    def _changed(self) -> None:
+        text = self.edit.toPlainText()
+        if len(text) > MAX_COMMENT:
+            self.edit.setPlainText(text[:MAX_COMMENT])
+            return
+        self.count.setText(tr("comment_count", self.lang, n=len(text), max=MAX_COMMENT))
+
+    def _send(self) -> None:
+        text = self.edit.toPlainText().strip()
+        if text and self.uuid:
+            try:
+                self.win.store.update_followup(self.uuid, comment=text)
+            except StorageError as exc:
+                self.win.report_storage_problem(exc)
+        self.win.go("thanks")
+
+    def retranslate(self) -> None:
+        self.edit.setPlaceholderText(
+            f"{tr('comment_title', self.lang)} {tr('comment_placeholder', self.lang)}"
+        )
+        self._changed()
+        self.keyboard.retranslate(self.lang)
+        self.cancel.setText(tr("cancel", self.lang))
+        self.send.setText(tr("send", self.lang))

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout
+
+from kiosk.pin import PinGuard, valid_new_pin
+from kiosk.storage import StorageError
+from kiosk.ui.i18n import tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import button, label
+
+MODES = ("unlock", "first_run", "change")
+
+
+class PinScreen(Screen):
+    """A PIN pad. ``unlock`` opens staff mode; ``first_run`` / ``change`` set a new PIN."""
+
+    name = "pin"
+    staff = True
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.guard = PinGuard(win.store, win.clock)
+        self.mode = "unlock"
+        self.first: str | None = None  # the new PIN typed once, waiting for confirmation
+        self.digits = ""
+        self.after = "staff_menu"
+        self.prompt = label(role="title")
+        self.prompt.setAlignment(Qt.AlignCenter)
+        self.dots = label(role="title")
+        self.dots.setObjectName("pin_dots")
+        self.dots.setAlignment(Qt.AlignCenter)
+        self.message = label(role="alert")
+        self.message.setObjectName("pin_message")
+        self.message.hide()
+        grid = QGridLayout()
+        grid.setSpacing(max(4, win.metrics.mm(1.5)))
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
+        self.keys = {}
+        for i, k in enumerate(keys):
+            b = button(k if k.isdigit() else "", "primary" if k == "ok" else None, f"pin_{k}")
+            b.clicked.connect(lambda _=False, k=k: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.keys[k] = b
+        self.cancel = button(name="cancel")
+        self.cancel.clicked.connect(self._cancel)
+        # landscape: words on the left, the pad on the right; portrait: one column
+        split = QBoxLayout(
+            QBoxLayout.TopToBottom if win.metrics.portrait else QBoxLayout.LeftToRight
+        )
+        split.setSpacing(win.metrics.gap)
+        words = QVBoxLayout()
+        words.addWidget(self.prompt)
+        words.addWidget(self.dots)
+        words.addWidget(self.message)
+        words.addStretch(1)
+        words.addWidget(self.cancel, 0, Qt.AlignLeft)
+        split.addLayout(words, 1)
+        split.addLayout(grid, 1)
+        self.body.addLayout(split, 1)
+
+    def enter(self, mode: str = "unlock", after: str = "staff_menu", **params) -> None:
+        assert mode in MODES
+        self.mode, self.after, self.first, self.digits = mode, after, None, ""
+        self.cancel.setVisible(mode != "first_run")
+        self._show_message(None)
+        self.retranslate()
+
+    def press(self, key: str) -> None:
+        if key == "clear":
+            self.digits = ""
+        elif key == "ok":
+            self._submit()
+        elif len(self.digits) < 8:
+            self.digits += key
+        self.dots.setText("•" * len(self.digits) or " ")
+
+    def _show_message(self, text: str | None) -> None:
+        self.message.setVisible(bool(text))
+        self.message.setText(text or "")
+
+    def _submit(self) -> None:
+        pin, self.digits = self.digits, ""
+        self.dots.setText(" ")
+        try:
+            if self.mode == "unlock":
+                self._unlock(pin)
+            else:
+                self._set_new(pin)
+        except StorageError as exc:
+            self.win.report_storage_problem(exc)
+            self._show_message(tr("storage_error", self.lang, detail=str(exc)))
+
+    def _unlock(self, pin: str) -> None:
+        result = self.guard.check(pin)
+        if result.ok:
+            self.win.staff_unlocked = True
+            self.win.go(self.after)
+        elif result.locked_for_s:
+            self._show_message(tr("pin_locked", self.lang, n=result.locked_for_s))
+        else:
+            self._show_message(tr("pin_wrong", self.lang, n=result.tries_left))
+
+    def _set_new(self, pin: str) -> None:
+        if self.first is None:
+            if not valid_new_pin(pin):
+                self._show_message(tr("pin_too_short", self.lang))
+                return
+            self.first = pin
+            self._show_message(None)
+        elif pin != self.first:
+            self.first = None
+            self._show_message(tr("pin_mismatch", self.lang))
+        else:
+            self.guard.set_pin(pin)
+            self.win.staff_unlocked = True
+            self.win.go(self.after, notice=tr("pin_changed", self.lang))
+            return
+        self.retranslate()
+
+    def _cancel(self) -> None:
+        self.win.go("staff_menu" if self.mode == "change" else "welcome")
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        if self.mode == "unlock":
+            key = "pin_enter"
+            locked = self.guard.locked_for()
+            if locked:
+                self._show_message(tr("pin_locked", lang, n=locked))
+        elif self.first is not None:
+            key = "pin_confirm"
+        else:
+            key = "pin_first_run" if self.mode == "first_run" else "pin_set"
+        self.prompt.setText(tr(key, lang))
+        self.dots.setText("•" * len(self.digits) or " ")
+        self.keys["clear"].setText(tr("pin_clear", lang))
+        self.keys["ok"].setText(tr("pin_ok", lang))
+        self.cancel.setText(tr("cancel", lang))

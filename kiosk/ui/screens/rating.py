@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout
+
+from kiosk.storage import StorageError
+from kiosk.ui import icons
+from kiosk.ui.i18n import tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import IconText, button, label
+
+
+class RatingScreen(Screen):
+    """Five faces in a row; one tap stores the rating durably, then the follow-ups."""
+
+    name = "rating"
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.service_code: str | None = None
+        self.title = label(role="title")
+        self.title.setAlignment(Qt.AlignCenter)
+        self.hint = label(role="subtitle")
+        self.hint.setAlignment(Qt.AlignCenter)
+        self.error = label(role="alert")
+        self.error.setObjectName("rating_error")
+        self.error.hide()
+        row = QHBoxLayout()
+        row.setSpacing(max(4, win.metrics.mm(1)))
+        self.faces: dict[int, IconText] = {}
+        for score in range(1, 6):
+            face = IconText("face", vertical=True, name=f"face_{score}")
+            face.clicked.connect(lambda _=False, s=score: self.rate(s))
+            row.addWidget(face)
+            self.faces[score] = face
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.hint)
+        self.body.addWidget(self.error)
+        self.body.addLayout(row, 1)
+        nav = QHBoxLayout()
+        self.back = button(name="back")
+        self.back.clicked.connect(lambda: self.win.go("welcome"))
+        nav.addWidget(self.back)
+        nav.addStretch(1)
+        self.body.addLayout(nav)
+
+    def enter(self, service_code: str | None = None, **params) -> None:
+        self.service_code = service_code or self.win.default_service_code()
+        self.error.hide()
+
+    def rate(self, score: int) -> None:
+        try:
+            ref = self.win.store.record_rating(score, self.service_code)
+        except StorageError as exc:
+            self.win.report_storage_problem(exc)
+            self.error.setText(tr("rating_failed", self.lang))
+            self.error.show()
+            return
+        self.win.open_rating = ref.uuid
+        self.win.go("followup", uuid=ref.uuid)
+
+    def retranslate(self) -> None:
+        m = self.win.metrics
+        self.title.setText(tr("rating_title", self.lang))
+        self.hint.setText(tr("rating_hint", self.lang))
+        self.back.setText(tr("back", self.lang))
+        if self.error.isVisible():
+            self.error.setText(tr("rating_failed", self.lang))
+        size = max(m.mm(12), min(m.width // 8, m.height // 4))
+        for score, face in self.faces.items():
+            face.set_content(icons.face(score, size), tr(f"face_{score}", self.lang))
+            face.text_label.setStyleSheet(
+                f"background: transparent; font-size: {m.small_px}px; font-weight: 600;"
+            )

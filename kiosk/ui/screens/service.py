@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk.storage import Document, Service
+from kiosk.ui import icons
+from kiosk.ui.i18n import pick, tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import button, clear_layout, label, scroll_area
+
+
+def copy_badge_text(doc: Document, lang: str) -> str:
+    """The words on a document's copy-status badge."""
+    if doc.copy_status == "no_copy":
+        return tr("badge_no_copy", lang)
+    if doc.copies == 1:
+        return tr("badge_copy_one", lang)
+    return tr("badge_copy_n", lang, n=doc.copies)
+
+
+def originals_text(doc: Document, lang: str) -> str:
+    if doc.originals <= 0:
+        return tr("no_original", lang)
+    return tr("originals" if doc.originals == 1 else "originals_plural", lang, n=doc.originals)
+
+
+class DocumentCard(QFrame):
+    """One required document: name, originals, a copy-status badge with icon and words."""
+
+    def __init__(self, doc: Document, lang: str, icon_px: int) -> None:
+        super().__init__()
+        self.setProperty("role", "card")
+        self.setObjectName(f"doc_{doc.code}")
+        self.doc = doc
+        box = QVBoxLayout(self)
+        box.addWidget(label(pick(lang, doc.name_th, doc.name_en), "section"))
+        box.addWidget(label(originals_text(doc, lang)))
+        row = QHBoxLayout()
+        no_copy = doc.copy_status == "no_copy"
+        icon = QLabel()
+        icon.setPixmap(icons.no_copy(icon_px) if no_copy else icons.copies(icon_px))
+        self.badge = label(copy_badge_text(doc, lang), "badge_no_copy" if no_copy else "badge_copy")
+        self.badge.setObjectName("copy_badge")
+        self.badge.setProperty("copy_status", doc.copy_status)
+        row.addWidget(icon, 0, Qt.AlignTop)
+        row.addWidget(self.badge, 1)
+        box.addLayout(row)
+        detail = (
+            pick(lang, doc.verify_th, doc.verify_en)
+            if no_copy
+            else pick(lang, doc.reason_th, doc.reason_en)
+        )
+        if no_copy and doc.no_copy_since:
+            since = tr("no_copy_since", lang, date=doc.no_copy_since)
+            detail = f"{detail} ({since})" if detail else since
+        if detail:
+            box.addWidget(label(detail, "muted"))
+
+
+class ServiceScreen(Screen):
+    """One service: documents with copy status, steps and times, fee, QR codes."""
+
+    name = "service"
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.service: Service | None = None
+        self.title = label(role="title")
+        self.title.setObjectName("service_title")
+        self.agency = label(role="subtitle")
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.agency)
+        self.split = QBoxLayout(QBoxLayout.LeftToRight)
+        inner = QWidget()
+        self.content = QVBoxLayout(inner)
+        self.content.setContentsMargins(0, 0, win.metrics.gap, 0)
+        self.content.setSpacing(win.metrics.gap)
+        self.split.addWidget(scroll_area(inner), 3)
+        self.qr_panel = QWidget()
+        self.qr_box = QBoxLayout(QBoxLayout.TopToBottom, self.qr_panel)
+        self.qr_box.setContentsMargins(0, 0, 0, 0)
+        self.qr_scroll = scroll_area(self.qr_panel)
+        self.split.addWidget(self.qr_scroll, 1)
+        self.body.addLayout(self.split, 1)
+        nav = QHBoxLayout()
+        self.back = button(name="back")
+        self.back.clicked.connect(lambda: self.win.go("services"))
+        self.rate = button(role="primary", name="rate_after")
+        self.rate.clicked.connect(
+            lambda: self.win.go("rating", service_code=self.service.code if self.service else None)
+        )
+        nav.addWidget(self.back)
+        nav.addStretch(1)
+        nav.addWidget(self.rate)
+        self.body.addLayout(nav)
+        self.cards: list[DocumentCard] = []
+
+    def enter(self, code: str | None = None, **params) -> None:
+        if code is not None:
+            self.service = self.win.store.service(code)
+
+    def retranslate(self) -> None:
+        lang, m = self.lang, self.win.metrics
+        self.back.setText(tr("back", lang))
+        self.rate.setText(tr("rate_after", lang))
+        clear_layout(self.content)
+        clear_layout(self.qr_box)
+        self.cards = []
+        svc = self.service
+        if svc is None:
+            self.title.setText("")
+            self.agency.setText("")
+            return
+        self.title.setText(pick(lang, svc.name_th, svc.name_en))
+        self.agency.setText(pick(lang, svc.agency_th, svc.agency_en))
+
+        self.content.addWidget(label(tr("documents_title", lang), "section"))
+        for doc in svc.documents:
+            card = DocumentCard(doc, lang, max(24, m.body_px + 8))
+            self.cards.append(card)
+            self.content.addWidget(card)
+
+        self.content.addWidget(label(tr("steps_title", lang), "section"))
+        for step in svc.steps:
+            minutes = tr("step_minutes", lang, n=step.minutes)
+            title = pick(lang, step.title_th, step.title_en)
+            self.content.addWidget(label(f"{step.order}. {title} — {minutes}"))
+        total = label(tr("total_time", lang, n=svc.total_minutes), "section")
+        total.setObjectName("total_time")
+        fee = label(tr("fee", lang, fee=pick(lang, svc.fee_th, svc.fee_en)), "section")
+        fee.setObjectName("fee")
+        self.content.addWidget(total)
+        self.content.addWidget(fee)
+        if svc.demo:
+            self.content.addWidget(label(tr("demo_note", lang), "muted"))
+        self.content.addStretch(1)
+
+        portrait = m.portrait
+        self.split.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.qr_box.setDirection(QBoxLayout.LeftToRight if portrait else QBoxLayout.TopToBottom)
+        qr_px = max(m.mm(22), min(m.width, m.height) // 5)
+        self.qr_scroll.setMinimumHeight(qr_px + m.small_px * 3 if portrait else 0)
+        self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2)
+        sp = self.win.store.service_point()
+        for key, url, name in (
+            ("qr_service", svc.public_url, "qr_service"),
+            ("qr_map", sp.map_url, "qr_map"),
+        ):
+            if not url:
+                continue
+            cell_widget = QWidget()
+            cell = QVBoxLayout(cell_widget)
+            cell.setContentsMargins(0, 0, 0, 0)
+            img = QLabel()
+            img.setObjectName(name)
+            img.setProperty("url", url)
+            img.setPixmap(QPixmap.fromImage(icons.qr_image(url, qr_px)))
+            img.setAlignment(Qt.AlignCenter)
+            cap = label(tr(key, lang), "muted")
+            cap.setAlignment(Qt.AlignCenter)
+            cell.addWidget(img)
+            cell.addWidget(cap)
+            self.qr_box.addWidget(cell_widget)
+        self.qr_box.addStretch(1)

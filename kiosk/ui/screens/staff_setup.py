@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.storage import StorageError
+from kiosk.ui.i18n import pick, tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import IconText, button, clear_layout, label, scroll_area
+
+
+class StaffSetupScreen(Screen):
+    """Choose which of the cached services this counter offers."""
+
+    name = "staff_setup"
+    staff = True
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.title = label(role="title")
+        self.hint = label(role="subtitle")
+        self.message = label(role="section")
+        self.message.setObjectName("setup_message")
+        inner = QWidget()
+        self.list = QVBoxLayout(inner)
+        self.list.setContentsMargins(0, 0, 0, 0)
+        self.list.setSpacing(win.metrics.gap)
+        self.toggles: dict[str, IconText] = {}
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.hint)
+        self.body.addWidget(self.message)
+        self.body.addWidget(scroll_area(inner), 1)
+        nav = QHBoxLayout()
+        self.back = button(name="back")
+        self.all = button(name="select_all")
+        self.none = button(name="select_none")
+        self.save = button(role="primary", name="save")
+        self.back.clicked.connect(lambda: self.win.go("staff_menu"))
+        self.all.clicked.connect(lambda: self._select(True))
+        self.none.clicked.connect(lambda: self._select(False))
+        self.save.clicked.connect(self._save)
+        for b in (self.back, self.all, self.none):
+            nav.addWidget(b)
+        nav.addStretch(1)
+        nav.addWidget(self.save)
+        self.body.addLayout(nav)
+
+    def enter(self, **params) -> None:
+        self.message.hide()
+        chosen = {s.code for s in self.win.store.counter_services()}
+        clear_layout(self.list)
+        self.toggles = {}
+        for svc in self.win.store.all_services():
+            t = IconText("service", name=f"toggle_{svc.code}")
+            t.setCheckable(True)
+            t.setChecked(svc.code in chosen)
+            t.text_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+            t.toggled.connect(lambda _=False, t=t: self._paint(t))
+            self.list.addWidget(t)
+            self.toggles[svc.code] = t
+        self.list.addStretch(1)
+        self.retranslate()
+
+    def _paint(self, t: IconText) -> None:
+        colour = "#FFFFFF" if t.isChecked() else "#14213D"
+        t.text_label.setStyleSheet(f"background: transparent; color: {colour};")
+
+    def _select(self, on: bool) -> None:
+        for t in self.toggles.values():
+            t.setChecked(on)
+
+    def _save(self) -> None:
+        codes = [code for code, t in self.toggles.items() if t.isChecked()]
+        try:
+            self.win.store.set_counter_services(codes)
+        except StorageError as exc:
+            self.win.report_storage_problem(exc)
+            self.message.setText(tr("storage_error", self.lang, detail=str(exc)))
+        else:
+            self.message.setText(tr("staff_saved", self.lang))
+        self.message.show()
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        self.title.setText(tr("staff_setup", lang))
+        self.hint.setText(tr("staff_setup_hint", lang))
+        self.back.setText(tr("back", lang))
+        self.all.setText(tr("staff_select_all", lang))
+        self.none.setText(tr("staff_select_none", lang))
+        self.save.setText(tr("staff_save", lang))
+        services = {s.code: s for s in self.win.store.all_services()}
+        for code, t in self.toggles.items():
+            svc = services.get(code)
+            if svc:
+                t.set_content(None, pick(lang, svc.name_th, svc.name_en))
+                self._paint(t)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
+
+from kiosk.ui.i18n import tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import button, label, scroll_area
+
+
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "?"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"
+
+
+class StaffStatusScreen(Screen):
+    """What staff need to see to know the kiosk is healthy, refreshed every 2 s."""
+
+    name = "staff_status"
+    staff = True
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.title = label(role="title")
+        self.problem = label(role="alert")
+        self.problem.setObjectName("status_problem")
+        inner = QWidget()
+        self.grid = QGridLayout(inner)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(win.metrics.gap * 2)
+        self.values: dict[str, object] = {}
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.problem)
+        self.body.addWidget(scroll_area(inner), 1)
+        nav = QHBoxLayout()
+        self.back = button(name="back")
+        self.back.clicked.connect(lambda: self.win.go("staff_menu"))
+        nav.addWidget(self.back)
+        nav.addStretch(1)
+        self.body.addLayout(nav)
+        self.timer = QTimer(self)
+        self.timer.setInterval(2000)
+        self.timer.timeout.connect(self.refresh)
+
+    def enter(self, **params) -> None:
+        self.refresh()
+        self.timer.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.timer.stop()
+        super().hideEvent(event)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(object name, caption key, value) for every status line."""
+        lang = self.lang
+        st = self.win.store.status()
+        sync = self.win.sync.state()
+        never, none_ = tr("st_never", lang), tr("st_none", lang)
+        last_sync = st.get("last_sync_at") or (
+            sync.last_sync_at.isoformat(timespec="seconds") if sync.last_sync_at else None
+        )
+        enrolled = st.get("enrolled_to") or (
+            sync.server_url if sync.enrolled else tr("st_not_enrolled", lang)
+        )
+        recovery = st.get("recovery")
+        return [
+            ("st_queued", "st_queued", str(st.get("queued", 0))),
+            ("st_rejected", "st_rejected", str(st.get("rejected", 0))),
+            ("st_last_sync", "st_last_sync", str(last_sync or never)),
+            (
+                "st_last_error",
+                "st_last_error",
+                str(st.get("last_sync_error") or sync.last_error or none_),
+            ),
+            ("st_catalogue", "st_catalogue", str(st.get("catalogue_version") or none_)),
+            ("st_disk", "st_disk", human_bytes(st.get("free_disk_bytes"))),
+            ("st_db", "st_db", human_bytes(st.get("db_bytes"))),
+            ("st_app", "st_app", str(st.get("app_version"))),
+            ("st_kiosk_id", "st_kiosk_id", str(st.get("kiosk_id"))),
+            ("st_enrolled", "st_enrolled", str(enrolled)),
+            ("st_storage", "st_storage", self.win.attention or tr("st_ok", lang)),
+            (
+                "st_recovery",
+                "st_recovery",
+                tr("recovered_db", lang, path=recovery) if recovery else none_,
+            ),
+        ]
+
+    def refresh(self) -> None:
+        lang = self.lang
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.values = {}
+        for r, (name, key, value) in enumerate(self.rows()):
+            cap = label(tr(key, lang), "section")
+            val = label(value)
+            val.setObjectName(name)
+            self.grid.addWidget(cap, r, 0)
+            self.grid.addWidget(val, r, 1)
+            self.values[name] = val
+        self.grid.setColumnStretch(1, 1)
+        self.problem.setText(self.win.attention or "")
+        self.problem.setVisible(self.win.attention is not None)
+
+    def retranslate(self) -> None:
+        self.title.setText(tr("staff_status", self.lang))
+        self.back.setText(tr("back", self.lang))
+        if self.isVisible():
+            self.refresh()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.ui import icons, theme
+from kiosk.ui.i18n import tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.widgets import IconText, label
+
+
+class WelcomeScreen(Screen):
+    name = "welcome"
+
+    def __init__(self, win) -> None:
+        super().__init__(win)
+        self.title = label(role="title")
+        self.title.setAlignment(Qt.AlignCenter)
+        self.subtitle = label(role="subtitle")
+        self.subtitle.setAlignment(Qt.AlignCenter)
+        self.attention = label(role="alert")
+        self.attention.setObjectName("attention_banner")
+        self.rate = IconText("primary", name="rate_action")
+        self.docs = IconText("secondary", name="docs_action")
+        self.rate.clicked.connect(lambda: self.win.go("rating"))
+        self.docs.clicked.connect(lambda: self.win.go("services"))
+        self.body.addWidget(self.title)
+        self.body.addWidget(self.subtitle)
+        self.body.addWidget(self.attention)
+        self.body.addWidget(self.rate, 3)
+        self.body.addWidget(self.docs, 2)
+
+    def enter(self, **params) -> None:
+        self.attention.setVisible(self.win.attention is not None)
+
+    def retranslate(self) -> None:
+        m = self.win.metrics
+        self.title.setText(tr("welcome_title", self.lang))
+        self.subtitle.setText(tr("welcome_subtitle", self.lang))
+        self.attention.setText(tr("attention_banner", self.lang))
+        self.rate.set_content(icons.star(m.target), tr("rate_action", self.lang), theme.ON_PRIMARY)
+        self.docs.set_content(
+            icons.document(m.target, theme.PRIMARY), tr("docs_action", self.lang), theme.PRIMARY
+        )

@@ -1,0 +1,315 @@
+"""The kiosk window: header, one stack of screens, the idle watcher and the lock."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.pin import PinGuard
+from kiosk.storage import KioskStore, StorageError, StorageFullError, StorageReadOnlyError
+from kiosk.sync import SyncService, SyncState
+from kiosk.ui import theme
+from kiosk.ui.fonts import load_fonts
+from kiosk.ui.i18n import pick, tr
+from kiosk.ui.screens.base import Screen
+from kiosk.ui.screens.comment import CommentScreen
+from kiosk.ui.screens.followup import FollowupScreen
+from kiosk.ui.screens.pin import PinScreen
+from kiosk.ui.screens.rating import RatingScreen
+from kiosk.ui.screens.service import ServiceScreen
+from kiosk.ui.screens.services import ServicesScreen
+from kiosk.ui.screens.staff_enrol import StaffEnrolScreen
+from kiosk.ui.screens.staff_menu import StaffMenuScreen
+from kiosk.ui.screens.staff_setup import StaffSetupScreen
+from kiosk.ui.screens.staff_status import StaffStatusScreen
+from kiosk.ui.screens.thanks import ThanksScreen
+from kiosk.ui.screens.welcome import WelcomeScreen
+from kiosk.ui.widgets import Header, button, label
+
+log = logging.getLogger(__name__)
+
+SCREENS: tuple[type[Screen], ...] = (
+    WelcomeScreen,
+    ServicesScreen,
+    ServiceScreen,
+    RatingScreen,
+    FollowupScreen,
+    CommentScreen,
+    ThanksScreen,
+    PinScreen,
+    StaffMenuScreen,
+    StaffSetupScreen,
+    StaffStatusScreen,
+    StaffEnrolScreen,
+)
+DEFAULT_LANG = "th"
+USER_EVENTS = {
+    QEvent.MouseButtonPress,
+    QEvent.MouseButtonRelease,
+    QEvent.TouchBegin,
+    QEvent.TouchUpdate,
+    QEvent.KeyPress,
+}
+
+
+class IdleOverlay(QFrame):
+    """ "Are you still there?" with a countdown and a button to stay."""
+
+    stay = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("idle_overlay")
+        self.setProperty("role", "overlay")
+        box = QVBoxLayout(self)
+        self.title = label(role="title")
+        self.text = label()
+        self.text.setObjectName("idle_countdown")
+        self.button = button(role="primary", name="idle_stay")
+        self.button.clicked.connect(self.stay.emit)
+        box.addWidget(self.title)
+        box.addWidget(self.text)
+        box.addWidget(self.button)
+        self.hide()
+
+    def show_countdown(self, seconds: int, lang: str) -> None:
+        self.title.setText(tr("idle_title", lang))
+        self.text.setText(tr("idle_body", lang, n=seconds))
+        self.button.setText(tr("idle_stay", lang))
+        parent = self.parentWidget()
+        w = min(parent.width() - 40, max(parent.width() * 2 // 3, 360))
+        self.resize(w, self.sizeHint().height())
+        self.move((parent.width() - self.width()) // 2, (parent.height() - self.height()) // 2)
+        self.show()
+        self.raise_()
+
+
+class KioskWindow(QWidget):
+    """The whole kiosk UI. ``kiosk_mode`` makes it full screen, frameless and locked."""
+
+    sync_changed = Signal(object)
+
+    def __init__(
+        self,
+        store: KioskStore,
+        sync: SyncService,
+        *,
+        kiosk_mode: bool = False,
+        size: tuple[int, int] = (1280, 800),
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("KioskRoot")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.store, self.sync, self.clock = store, sync, clock
+        self.kiosk_mode = kiosk_mode
+        self.unlocked = not kiosk_mode
+        self.staff_unlocked = False
+        self.lang = DEFAULT_LANG
+        self.attention: str | None = None
+        self.open_rating: str | None = None  # rated, follow-ups still being answered
+        self.family = load_fonts()
+        self.resize(*size)
+        self.metrics = self._metrics_for(*size)
+        self.setStyleSheet(theme.stylesheet(self.metrics, self.family))
+
+        self.header = Header()
+        self.header.language_chosen.connect(self.set_language)
+        self.header.staff_gesture.connect(self.open_staff)
+        self.stack = QStackedWidget()
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self.header)
+        root.addWidget(self.stack, 1)
+        self.screens: dict[str, Screen] = {}
+        self.overlay = IdleOverlay(self)
+        self.overlay.stay.connect(self.poke)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self._idle)
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(1000)
+        self.countdown.timeout.connect(self._tick)
+        self._left = 0
+        QApplication.instance().installEventFilter(self)
+
+        self.sync_changed.connect(self._on_sync)
+        sync.add_listener(self.sync_changed.emit)
+        if store.recovered_from is not None:
+            log.warning("database was corrupt; moved aside to %s", store.recovered_from)
+
+        if kiosk_mode:
+            self.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.Window)
+        self._refresh_header()
+        if PinGuard(store, clock).has_pin():
+            self.go("welcome")
+        else:
+            self.go("pin", mode="first_run", after="staff_setup")
+
+    # -- layout -----------------------------------------------------------------------
+    def _metrics_for(self, width: int, height: int) -> theme.Metrics:
+        diagonal = float(self.store.get_setting("screen_diagonal_in", 10.1) or 10.1)
+        return theme.Metrics(width, height, diagonal)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        m = self._metrics_for(self.width(), self.height())
+        if m != self.metrics:
+            self.metrics = m
+            self.setStyleSheet(theme.stylesheet(m, self.family))
+            current = self.current_screen()
+            if current is not None:
+                current.retranslate()
+
+    # -- navigation -------------------------------------------------------------------
+    def screen(self, name: str) -> Screen:
+        if name not in self.screens:
+            cls = next(c for c in SCREENS if c.name == name)
+            scr = cls(self)
+            self.screens[name] = scr
+            self.stack.addWidget(scr)
+        return self.screens[name]
+
+    def prebuild(self) -> None:
+        """Build the screens not shown yet, so the first tap on each is as fast as later ones."""
+        for cls in SCREENS:
+            self.screen(cls.name).retranslate()
+
+    def current_screen(self) -> Screen | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Screen) else None
+
+    def go(self, name: str, **params: object) -> None:
+        scr = self.screen(name)
+        if scr.staff and not self.staff_unlocked and name != "pin":
+            name, scr, params = "pin", self.screen("pin"), {"mode": "unlock", "after": name}
+        if not scr.staff:
+            self.staff_unlocked = False
+        if self.open_rating is not None and name not in ("followup", "comment"):
+            self.finish_rating()
+        self.stack.setCurrentWidget(scr)
+        scr.enter(**params)
+        scr.retranslate()
+        self.poke()
+
+    def finish_rating(self) -> None:
+        """The citizen left the follow-ups: release the rating to the outbox and push."""
+        uuid, self.open_rating = self.open_rating, None
+        try:
+            self.store.finish_followup(uuid)
+        except StorageError as exc:  # held back for followup_hold_s, then sent anyway
+            self.report_storage_problem(exc)
+        self.sync.notify_rating()
+
+    def open_staff(self) -> None:
+        self.go("pin", mode="unlock", after="staff_menu")
+
+    def leave_staff(self) -> None:
+        self.staff_unlocked = False
+        self.go("welcome")
+
+    def default_service_code(self) -> str | None:
+        services = self.store.counter_services()
+        return services[0].code if len(services) == 1 else None
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        self._refresh_header()
+        current = self.current_screen()
+        if current is not None:
+            current.retranslate()
+        if self.overlay.isVisible():
+            self.overlay.show_countdown(self._left, lang)
+
+    def setting_seconds(self, key: str, default: float) -> float:
+        try:
+            return max(0.05, float(self.store.get_setting(key, default)))
+        except (TypeError, ValueError, StorageError):
+            return default
+
+    # -- header and status ------------------------------------------------------------
+    def _refresh_header(self) -> None:
+        try:
+            sp = self.store.service_point()
+            title = pick(self.lang, sp.name_th, sp.name_en)
+            counter = pick(self.lang, sp.counter_name_th, sp.counter_name_en)
+            self.header.show_place(title, f"{tr('counter', self.lang)}: {counter}")
+        except StorageError as exc:
+            self.report_storage_problem(exc)
+        self.header.show_language(self.lang)
+        self.header.show_network(self.sync.state().online, self.lang)
+
+    def _on_sync(self, state: SyncState) -> None:
+        self.header.show_network(state.online, self.lang)
+
+    def report_storage_problem(self, exc: StorageError) -> None:
+        """Remember a storage failure so staff see it (Welcome banner and status page)."""
+        if isinstance(exc, StorageFullError):
+            text = tr("storage_full", self.lang)
+        elif isinstance(exc, StorageReadOnlyError):
+            text = tr("storage_readonly", self.lang)
+        else:
+            text = tr("storage_error", self.lang, detail=str(exc))
+        log.error("storage problem: %s", exc)
+        self.attention = text
+
+    # -- idle -------------------------------------------------------------------------
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if event.type() in USER_EVENTS and not self.overlay.isVisible():
+            self.poke()
+        return False
+
+    def poke(self) -> None:
+        """Some activity: hide the warning and start the idle clock again."""
+        self.countdown.stop()
+        self.overlay.hide()
+        self.idle_timer.start(int(self.setting_seconds("idle_timeout_s", 45.0) * 1000))
+
+    def _idle(self) -> None:
+        current = self.current_screen()
+        if current is None or (current.name == "welcome" and self.lang == DEFAULT_LANG):
+            return
+        self._left = max(1, round(self.setting_seconds("idle_warning_s", 10.0)))
+        self.overlay.show_countdown(self._left, self.lang)
+        interval = self.setting_seconds("idle_warning_s", 10.0) * 1000 / self._left
+        self.countdown.start(max(10, int(interval)))
+
+    def _tick(self) -> None:
+        self._left -= 1
+        if self._left > 0:
+            self.overlay.show_countdown(self._left, self.lang)
+            return
+        self.reset_to_welcome()
+
+    def reset_to_welcome(self) -> None:
+        self.countdown.stop()
+        self.overlay.hide()
+        self.lang = DEFAULT_LANG
+        self._refresh_header()
+        self.go("welcome")
+
+    # -- lock ---------------------------------------------------------------------------
+    def leave_kiosk_mode(self) -> None:
+        """Staff (PIN checked) leave kiosk mode: the window may now close."""
+        self.unlocked = True
+        self.close()
+        QApplication.instance().quit()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if self.unlocked:
+            QApplication.instance().removeEventFilter(self)
+            event.accept()
+        else:
+            event.ignore()
+
+    def show_kiosk(self) -> None:
+        if self.kiosk_mode:
+            self.showFullScreen()
+        else:
+            self.show()

@@ -1,0 +1,146 @@
+"""Staff mode: hidden gesture, PIN with lockout, counter setup, status, change PIN, leave."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from kiosk.pin import MAX_TRIES
+from tests.kiosk.conftest import STAFF_PIN, find, make_window, show, tap
+
+
+def gesture(qtbot, win) -> None:
+    for _ in range(5):
+        tap(qtbot, find(win, "staff_gesture"))
+
+
+def type_pin(qtbot, win, pin: str) -> None:
+    for d in pin:
+        tap(qtbot, find(win, f"pin_{d}"))
+    tap(qtbot, find(win, "pin_ok"))
+
+
+def test_hidden_gesture_and_pin_open_staff_mode(window, qtbot):
+    tap(qtbot, find(window, "staff_gesture"))
+    assert window.current_screen().name == "welcome", "one tap is not the gesture"
+    gesture(qtbot, window)
+    assert window.current_screen().name == "pin"
+    type_pin(qtbot, window, STAFF_PIN)
+    assert window.current_screen().name == "staff_menu"
+
+
+def test_staff_screens_need_the_pin(window, qtbot):
+    show(qtbot, window, "staff_status")
+    assert window.current_screen().name == "pin"
+
+
+def test_wrong_pins_lock_the_pad_and_the_lock_grows(window, qtbot, clock, store):
+    gesture(qtbot, window)
+    for i in range(MAX_TRIES - 1):
+        type_pin(qtbot, window, "0000")
+        assert f"{MAX_TRIES - 1 - i}" in find(window, "pin_message").text()
+    type_pin(qtbot, window, "0000")
+    first = find(window, "pin_message").text()
+    assert "30" in first
+    type_pin(qtbot, window, STAFF_PIN)  # right PIN, but locked
+    assert window.current_screen().name == "pin"
+    clock.advance(31)
+    for _ in range(MAX_TRIES):
+        type_pin(qtbot, window, "9999")
+    assert "60" in find(window, "pin_message").text(), "the second lockout is longer"
+    clock.advance(61)
+    type_pin(qtbot, window, STAFF_PIN)
+    assert window.current_screen().name == "staff_menu"
+
+
+def test_lockout_survives_a_restart(store, qtbot, clock):
+    win = make_window(store, qtbot, clock)
+    gesture(qtbot, win)
+    for _ in range(MAX_TRIES):
+        type_pin(qtbot, win, "0000")
+    win.unlocked = True
+    win.close()
+    again = make_window(store, qtbot, clock)
+    gesture(qtbot, again)
+    type_pin(qtbot, again, STAFF_PIN)
+    assert again.current_screen().name == "pin"
+    again.unlocked = True
+    again.close()
+
+
+def test_first_run_asks_for_a_pin_then_counter_setup(store, qtbot):
+    win = make_window(store, qtbot, pin=None)
+    assert win.current_screen().name == "pin"
+    assert not [w for w in win.findChildren(QWidget, "cancel") if w.isVisible()], "no way around it"
+    type_pin(qtbot, win, "12")
+    assert "4" in find(win, "pin_message").text()
+    type_pin(qtbot, win, "5678")
+    type_pin(qtbot, win, "5679")
+    assert find(win, "pin_message").isVisible()  # mismatch
+    type_pin(qtbot, win, "5678")
+    type_pin(qtbot, win, "5678")
+    assert win.current_screen().name == "staff_setup"
+    win.unlocked = True
+    win.close()
+
+
+def test_counter_setup_changes_what_citizens_see(window, qtbot, store):
+    gesture(qtbot, window)
+    type_pin(qtbot, window, STAFF_PIN)
+    tap(qtbot, find(window, "staff_setup"))
+    tap(qtbot, find(window, "select_none"))
+    target = store.all_services()[-1]
+    tap(qtbot, find(window, f"toggle_{target.code}"))
+    tap(qtbot, find(window, "save"))
+    assert [s.code for s in store.counter_services()] == [target.code]
+    show(qtbot, window, "services")
+    assert list(window.current_screen().buttons) == [target.code]
+
+
+def test_status_shows_queue_and_kiosk_facts(window, qtbot, store):
+    store.record_rating(5, None)
+    store.record_rating(2, None)
+    gesture(qtbot, window)
+    type_pin(qtbot, window, STAFF_PIN)
+    tap(qtbot, find(window, "staff_status"))
+    st = store.status()
+    assert find(window, "st_queued").text() == str(st["queued"]) == "2"
+    assert find(window, "st_kiosk_id").text() == st["kiosk_id"]
+    assert find(window, "st_catalogue").text() == st["catalogue_version"]
+    assert find(window, "st_app").text() == st["app_version"]
+
+
+def test_change_pin(window, qtbot):
+    gesture(qtbot, window)
+    type_pin(qtbot, window, STAFF_PIN)
+    tap(qtbot, find(window, "staff_change_pin"))
+    type_pin(qtbot, window, "97531")
+    type_pin(qtbot, window, "97531")
+    assert window.current_screen().name == "staff_menu"
+    tap(qtbot, find(window, "staff_back"))
+    gesture(qtbot, window)
+    type_pin(qtbot, window, STAFF_PIN)
+    assert window.current_screen().name == "pin"
+    type_pin(qtbot, window, "97531")
+    assert window.current_screen().name == "staff_menu"
+
+
+def test_kiosk_mode_cannot_be_closed_without_the_pin(store, qtbot):
+    from PySide6.QtCore import Qt
+
+    from kiosk.pin import PinGuard
+    from kiosk.sync import LocalOnlySync
+    from kiosk.ui.window import KioskWindow
+
+    PinGuard(store).set_pin(STAFF_PIN)
+    win = KioskWindow(store, LocalOnlySync(), kiosk_mode=True, size=(1024, 600))
+    qtbot.addWidget(win)
+    win.show_kiosk()
+    assert win.windowFlags() & Qt.FramelessWindowHint
+    assert win.windowFlags() & Qt.WindowStaysOnTopHint
+    assert win.isFullScreen()
+    win.close()
+    assert win.isVisible(), "closing is refused in kiosk mode"
+    gesture(qtbot, win)
+    type_pin(qtbot, win, STAFF_PIN)
+    tap(qtbot, find(win, "staff_leave"))
+    assert not win.isVisible()
