@@ -84,6 +84,8 @@ def tour_steps(win) -> Iterator[tuple[str, Callable[[], None]]]:
 
 def render_tour(data_dir: Path, out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtTest import QTest
+
     from kiosk.app import ensure_qapp
     from kiosk.storage import KioskStore
     from kiosk.sync import LocalOnlySync
@@ -105,7 +107,7 @@ def render_tour(data_dir: Path, out: Path, sizes: list[tuple[int, int]]) -> list
                         win.set_language(lang)
                         action()
                         win.set_language(lang)
-                        app.processEvents()
+                        QTest.qWait(30)  # let layouts settle as they do before a real frame
                         path = out / f"{stem}-{lang}{suffix}.png"
                         win.grab().save(str(path))
                         written.append(path)

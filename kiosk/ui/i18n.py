@@ -235,6 +235,34 @@ def tr(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+THAI_MONTHS = (
+    "ม.ค.",
+    "ก.พ.",
+    "มี.ค.",
+    "เม.ย.",
+    "พ.ค.",
+    "มิ.ย.",
+    "ก.ค.",
+    "ส.ค.",
+    "ก.ย.",
+    "ต.ค.",
+    "พ.ย.",
+    "ธ.ค.",
+)
+EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_date(iso: str, lang: str) -> str:
+    """``2021-10-01`` as "1 ต.ค. 2564" (Buddhist era) or "1 Oct 2021"; as given if unparsable."""
+    try:
+        year, month, day = (int(part) for part in iso[:10].split("-"))
+        if lang == "th":
+            return f"{day} {THAI_MONTHS[month - 1]} {year + 543}"
+        return f"{day} {EN_MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return iso
+
+
 def pick(lang: str, th: str, en: str) -> str:
     """Choose between a Thai and an English catalogue field; fall back to the other one."""
     if lang == "th":

@@ -148,25 +148,26 @@ QLabel[role="badge_no_copy"] {{ color: {NO_COPY_INK}; background: {NO_COPY_BG};
     border-radius: {r}px; padding: 6px 12px; font-weight: 700; }}
 QLabel[role="badge_copy"] {{ color: {COPY_INK}; background: {COPY_BG};
     border-radius: {r}px; padding: 6px 12px; font-weight: 700; }}
-QPushButton {{ min-height: {t}px; min-width: {t}px; border-radius: {r}px; padding: 4px 16px;
-    background: {CARD}; color: {PRIMARY}; border: 2px solid {PRIMARY}; font-weight: 600; }}
+QPushButton {{ min-height: {t - 12}px; min-width: {t - 36}px; border-radius: {r}px;
+    padding: 4px 16px; background: {CARD}; color: {PRIMARY}; border: 2px solid {PRIMARY};
+    font-weight: 600; }}
 QPushButton:pressed {{ background: #DCE6F5; }}
 QPushButton:disabled {{ color: {DISABLED_INK}; background: {DISABLED_BG}; border-color: {DISABLED_BG}; }}
-QPushButton[role="primary"] {{ background: {PRIMARY}; color: {ON_PRIMARY}; border: none;
+QPushButton[role="primary"] {{ background: {PRIMARY}; color: {ON_PRIMARY}; border-color: {PRIMARY};
     font-size: {round(m.body_px * 1.2)}px; font-weight: 700; }}
 QPushButton[role="primary"]:pressed {{ background: {PRIMARY_DARK}; }}
-QPushButton[role="lang"] {{ background: transparent; color: {ON_HEADER}; border: 2px solid {ON_HEADER};
-    font-weight: 700; }}
+QPushButton[role="lang"] {{ background: transparent; color: {ON_HEADER}; border-color: {ON_HEADER};
+    font-weight: 700; padding: 4px 4px; min-width: {t - 12}px; }}
 QPushButton[role="lang"]:checked {{ background: {ON_HEADER}; color: {HEADER}; }}
 QPushButton[role="chip"] {{ border-radius: {t // 2}px; }}
 QPushButton[role="chip"]:checked {{ background: {CHIP_ON_BG}; color: {CHIP_ON_INK}; border-color: {CHIP_ON_BG}; }}
-QPushButton[role="service"] {{ text-align: left; padding: 8px 20px; color: {INK}; border: 1px solid #C5CEDC; }}
+QPushButton[role="service"] {{ text-align: left; padding: 4px 16px; color: {INK}; border: 2px solid #C5CEDC; }}
 QPushButton[role="service"]:checked {{ background: {CHIP_ON_BG}; color: {CHIP_ON_INK}; }}
-QPushButton[role="face"] {{ background: {CARD}; border: 2px solid #C5CEDC; padding: 4px; color: {INK}; }}
+QPushButton[role="face"] {{ background: {CARD}; border: 2px solid #C5CEDC; padding: 4px; color: {INK};
+    min-width: {t - 12}px; }}
 QPushButton[role="face"]:pressed {{ background: #DCE6F5; }}
-QPushButton[role="key"] {{ min-width: {m.key}px; min-height: {m.key}px; padding: 0px; color: {INK};
-    font-size: {m.small_px}px;
-    border: 1px solid #AEB9CC; }}
+QPushButton[role="key"] {{ min-width: {m.key - 2}px; min-height: {m.key - 2}px; padding: 0px; color: {INK};
+    font-size: {m.small_px}px; border: 1px solid #AEB9CC; }}
 QPushButton[role="hidden"] {{ background: transparent; border: none; }}
 QPlainTextEdit {{ background: {CARD}; border: 2px solid {PRIMARY}; border-radius: {r}px; padding: 8px; }}
 QScrollBar:vertical {{ width: {m.mm(6)}px; }}

@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -82,8 +83,8 @@ class IconText(QPushButton):
         self.setProperty("role", role)
         if name:
             self.setObjectName(name)
-        box = QVBoxLayout(self) if vertical else QHBoxLayout(self)
-        box.setContentsMargins(6, 4, 6, 4)
+        box = QBoxLayout(QBoxLayout.TopToBottom if vertical else QBoxLayout.LeftToRight, self)
+        box.setContentsMargins(2, 2, 2, 2)
         box.setSpacing(4)
         self.icon_label = QLabel()
         self.icon_label.setAlignment(Qt.AlignCenter)
@@ -96,6 +97,9 @@ class IconText(QPushButton):
         box.addWidget(self.icon_label, 0, Qt.AlignCenter)
         box.addWidget(self.text_label, 1)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+
+    def set_vertical(self, vertical: bool) -> None:
+        self.layout().setDirection(QBoxLayout.TopToBottom if vertical else QBoxLayout.LeftToRight)
 
     def set_content(self, pixmap: QPixmap | None, text: str, colour: str | None = None) -> None:
         if pixmap is not None:

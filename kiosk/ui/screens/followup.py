@@ -23,24 +23,25 @@ class FollowupScreen(Screen):
         grid = QGridLayout(inner)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(win.metrics.gap)
-        self.about = label(role="section")
-        grid.addWidget(self.about, 0, 0, 1, 3)
-        self.chips: dict[str, QPushButton] = {}
-        for i, dim in enumerate(DIMENSIONS):
-            chip = button(role="chip", name=f"dim_{dim}")
-            chip.setCheckable(True)
-            chip.toggled.connect(self._save_dimensions)
-            grid.addWidget(chip, 1 + i // 3, i % 3)
-            self.chips[dim] = chip
+        # the copy question first: it checks the declared No Copy status
         self.copy_q = label(role="section")
-        grid.addWidget(self.copy_q, 3, 0, 1, 3)
+        grid.addWidget(self.copy_q, 0, 0, 1, 3)
         self.yes = button(role="chip", name="copy_yes")
         self.no = button(role="chip", name="copy_no")
         for b, value in ((self.yes, True), (self.no, False)):
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, v=value: self._save_copy(v))
-        grid.addWidget(self.yes, 4, 0)
-        grid.addWidget(self.no, 4, 1)
+        grid.addWidget(self.yes, 1, 0)
+        grid.addWidget(self.no, 1, 1)
+        self.about = label(role="section")
+        grid.addWidget(self.about, 2, 0, 1, 3)
+        self.chips: dict[str, QPushButton] = {}
+        for i, dim in enumerate(DIMENSIONS):
+            chip = button(role="chip", name=f"dim_{dim}")
+            chip.setCheckable(True)
+            chip.toggled.connect(self._save_dimensions)
+            grid.addWidget(chip, 3 + i // 3, i % 3)
+            self.chips[dim] = chip
         self.comment = button(name="comment_add")
         self.comment.clicked.connect(lambda: self.win.go("comment", uuid=self.uuid))
         grid.addWidget(self.comment, 5, 0, 1, 3)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout
 
 from kiosk.storage import StorageError
 from kiosk.ui import icons
@@ -25,11 +25,12 @@ class RatingScreen(Screen):
         self.error = label(role="alert")
         self.error.setObjectName("rating_error")
         self.error.hide()
-        row = QHBoxLayout()
+        # a row of faces; on a narrow portrait screen the row stands up (a column)
+        row = QBoxLayout(QBoxLayout.TopToBottom if win.metrics.portrait else QBoxLayout.LeftToRight)
         row.setSpacing(max(4, win.metrics.mm(1)))
         self.faces: dict[int, IconText] = {}
         for score in range(1, 6):
-            face = IconText("face", vertical=True, name=f"face_{score}")
+            face = IconText("face", vertical=not win.metrics.portrait, name=f"face_{score}")
             face.clicked.connect(lambda _=False, s=score: self.rate(s))
             row.addWidget(face)
             self.faces[score] = face
@@ -67,6 +68,8 @@ class RatingScreen(Screen):
         if self.error.isVisible():
             self.error.setText(tr("rating_failed", self.lang))
         size = max(m.mm(12), min(m.width // 8, m.height // 4))
+        if m.portrait:
+            size = max(m.mm(10), min(m.height // 12, m.width // 5))
         for score, face in self.faces.items():
             face.set_content(icons.face(score, size), tr(f"face_{score}", self.lang))
             face.text_label.setStyleSheet(

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayo
 
 from kiosk.storage import Document, Service
 from kiosk.ui import icons
-from kiosk.ui.i18n import pick, tr
+from kiosk.ui.i18n import format_date, pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, clear_layout, label, scroll_area
 
@@ -53,7 +53,7 @@ class DocumentCard(QFrame):
             else pick(lang, doc.reason_th, doc.reason_en)
         )
         if no_copy and doc.no_copy_since:
-            since = tr("no_copy_since", lang, date=doc.no_copy_since)
+            since = tr("no_copy_since", lang, date=format_date(doc.no_copy_since, lang))
             detail = f"{detail} ({since})" if detail else since
         if detail:
             box.addWidget(label(detail, "muted"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.keyboard import Keyboard
@@ -51,17 +51,11 @@ class StaffEnrolScreen(Screen):
         super().__init__(win)
         self.busy = False
         self.outcome: object = None
-        self.title = label(role="title", wrap=False)
+        self.title = label(role="title")
         self.back = button(name="back")
         self.back.clicked.connect(lambda: self.win.go("staff_menu"))
         self.submit = button(role="primary", name="enrol_submit")
         self.submit.clicked.connect(self.start)
-        top = QHBoxLayout()
-        top.addWidget(self.back)
-        top.addWidget(self.title, 1)
-        top.addWidget(self.submit)
-        fields = QHBoxLayout()
-        fields.setSpacing(win.metrics.gap)
         self.url_caption = label(role="section", wrap=False)
         self.code_caption = label(role="section", wrap=False)
         self.url = Field()
@@ -72,10 +66,13 @@ class StaffEnrolScreen(Screen):
             f.setMaxLength(300)
             f.tapped.connect(lambda f=f: self._focus(f))
             f.textChanged.connect(self._changed)
-        fields.addWidget(self.url_caption)
-        fields.addWidget(self.url, 3)
-        fields.addWidget(self.code_caption)
-        fields.addWidget(self.code, 2)
+        # Wide screens: one row "Back | Server [...] | Code [...] | Enrol"; narrow (portrait)
+        # screens: the buttons on one row and each field on its own (see _arrange).
+        self.controls = QGridLayout()
+        self.controls.setHorizontalSpacing(win.metrics.gap // 2)
+        self.controls.setVerticalSpacing(win.metrics.gap // 2)
+        self.wide: bool | None = None
+        self._arrange(win.width() >= 760)
         # Typing (extra keys + keyboard) and the outcome share one place: the keyboard
         # shows while staff type (after tapping a field), the outcome once they press Enrol.
         self.typing = QWidget()
@@ -111,17 +108,52 @@ class StaffEnrolScreen(Screen):
         self.message.setObjectName("enrol_message")
         self.detail = label(role="muted")
         self.detail.setObjectName("enrol_detail")
+        result.addWidget(self.title)
         result.addWidget(self.current)
         result.addWidget(self.message)
         result.addWidget(self.detail)
         result.addStretch(1)
-        self.body.setSpacing(win.metrics.gap)
-        self.body.addLayout(top)
-        self.body.addLayout(fields)
+        m = win.metrics
+        self.body.setContentsMargins(m.gap, m.gap // 2, m.gap, m.gap // 2)
+        self.body.setSpacing(m.gap // 2)
+        self.body.addLayout(self.controls)
         self.body.addWidget(self.typing)
         self.body.addWidget(self.result, 1)
+        self.result.hide()  # never both at once, or the window grows to hold both
         self.active: QLineEdit = self.url
         self.finished.connect(self._done, Qt.QueuedConnection)
+
+    # -- layout ---------------------------------------------------------------------------
+    def _arrange(self, wide: bool) -> None:
+        if wide == self.wide:
+            return
+        self.wide = wide
+        g = self.controls
+        for w in (self.back, self.url_caption, self.url, self.code_caption, self.code, self.submit):
+            g.removeWidget(w)
+        for col in range(6):
+            g.setColumnStretch(col, 0)
+        if wide:
+            g.addWidget(self.back, 0, 0)
+            g.addWidget(self.url_caption, 0, 1)
+            g.addWidget(self.url, 0, 2)
+            g.addWidget(self.code_caption, 0, 3)
+            g.addWidget(self.code, 0, 4)
+            g.addWidget(self.submit, 0, 5)
+            g.setColumnStretch(2, 3)
+            g.setColumnStretch(4, 2)
+        else:
+            g.addWidget(self.back, 0, 0, 1, 2)
+            g.addWidget(self.submit, 0, 4, 1, 2, Qt.AlignRight)
+            g.addWidget(self.url_caption, 1, 0)
+            g.addWidget(self.url, 1, 1, 1, 5)
+            g.addWidget(self.code_caption, 2, 0)
+            g.addWidget(self.code, 2, 1, 1, 5)
+            g.setColumnStretch(3, 1)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._arrange(self.win.width() >= 760)
 
     # -- navigation -----------------------------------------------------------------------
     def enter(self, **params) -> None:

@@ -13,6 +13,7 @@ ACTIONS = (
     "staff_enrol",
     "staff_change_pin",
     "staff_leave",
+    "staff_back",
 )
 
 
@@ -26,7 +27,7 @@ class StaffMenuScreen(Screen):
         self.notice = label(role="section")
         self.notice.setObjectName("staff_notice")
         grid = QGridLayout()
-        grid.setSpacing(win.metrics.gap)
+        grid.setSpacing(max(4, win.metrics.mm(1.5)))
         self.buttons = {}
         columns = 2 if win.metrics.portrait else 3
         for i, action in enumerate(ACTIONS):

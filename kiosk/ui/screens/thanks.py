@@ -41,7 +41,7 @@ class ThanksScreen(Screen):
             self.win.go("welcome")
 
     def retranslate(self) -> None:
-        self.icon.setPixmap(icons.face(5, self.win.metrics.target * 2))
+        self.icon.setPixmap(icons.face(5, self.win.metrics.target))
         self.title.setText(tr("thanks_title", self.lang))
         self.text.setText(tr("thanks_body", self.lang))
         self.home.setText(tr("home", self.lang))
