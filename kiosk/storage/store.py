@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import logging
 import os
@@ -26,10 +27,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 from kiosk import APP_VERSION
 from kiosk.paths import demo_catalogue_path
@@ -148,10 +150,9 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise translate(exc, action="open the database", folder=folder) from exc
     try:
-        db = Database(conn, execute_plugins=False)
-        db.enable_wal()
-        if db.journal_mode != "wal":
-            raise StorageError(f"Could not switch {path} to WAL mode (got {db.journal_mode}).")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode != "wal":
+            raise StorageError(f"Could not switch {path} to WAL mode (got {mode}).")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn)
@@ -271,6 +272,13 @@ def _salvage(aside: Path) -> _Salvage:
     return found
 
 
+def _dicts(conn: sqlite3.Connection, sql: str) -> Iterator[dict]:
+    cur = conn.execute(sql)
+    names = [d[0] for d in cur.description]
+    for row in cur:
+        yield dict(zip(names, row, strict=True))
+
+
 class KioskStore:
     """The kiosk's local storage. Open with ``KioskStore.open(data_dir)``."""
 
@@ -284,7 +292,6 @@ class KioskStore:
         recovered_from: Path | None,
     ) -> None:
         self._conn = conn
-        self._db = Database(conn, execute_plugins=False)
         self._lock = threading.RLock()
         self._now_fn = now
         self._closed = False
@@ -293,6 +300,14 @@ class KioskStore:
         self.data_dir = data_dir
         self.path = path
         self.recovered_from = recovered_from
+
+    @functools.cached_property
+    def _db(self) -> Database:
+        """sqlite-utils on the same connection, for bulk inserts. Made on first use: the
+        package takes about 60 ms to import, which a cold start does not need to pay."""
+        from sqlite_utils import Database
+
+        return Database(self._conn, execute_plugins=False)
 
     # ------------------------------------------------------------------ opening
 
@@ -650,14 +665,14 @@ class KioskStore:
             ):
                 steps.setdefault(code, []).append(Step(order, title_th, title_en, minutes))
             docs: dict[str, list[Document]] = {}
-            for row in self._db.query(
-                "SELECT * FROM catalogue_documents ORDER BY service_code, position"
+            for row in _dicts(
+                conn, "SELECT * FROM catalogue_documents ORDER BY service_code, position"
             ):
                 code = row.pop("service_code")
                 row.pop("position")
                 docs.setdefault(code, []).append(Document(**row))
             services = []
-            for row in self._db.query("SELECT * FROM catalogue_services"):
+            for row in _dicts(conn, "SELECT * FROM catalogue_services"):
                 code = row["code"]
                 row["demo"] = bool(row["demo"])
                 services.append(
