@@ -44,6 +44,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ไม่ต้องใช้สำเนา — เราตรวจสอบทางดิจิทัล",
         "No copy needed — we check it digitally",
     ),
+    "badge_no_copy_plain": ("ไม่ต้องใช้สำเนา", "No copy needed"),
     "badge_copy_one": ("นำสำเนามา 1 ฉบับ", "Bring 1 copy"),
     "badge_copy_n": ("นำสำเนามา {n} ฉบับ", "Bring {n} copies"),
     "no_copy_since": ("ยกเลิกการเรียกสำเนาตั้งแต่ {date}", "No copies asked since {date}"),

@@ -14,7 +14,9 @@ from kiosk.ui.widgets import button, clear_layout, label, scroll_area
 def copy_badge_text(doc: Document, lang: str) -> str:
     """The words on a document's copy-status badge."""
     if doc.copy_status == "no_copy":
-        return tr("badge_no_copy", lang)
+        # "we check it digitally" only where the No Copy policy applies (it has a date);
+        # an original-only document simply needs no copy
+        return tr("badge_no_copy" if doc.no_copy_since else "badge_no_copy_plain", lang)
     if doc.copies == 1:
         return tr("badge_copy_one", lang)
     return tr("badge_copy_n", lang, n=doc.copies)

@@ -1,0 +1,414 @@
+"""HTTP client for central's kiosk API (docs/sync-protocol.md), with errors staff can act on.
+
+Every failure is a ``SyncError`` whose ``str()`` is one sentence for staff (what went
+wrong and what to do) and whose ``kind`` is a stable machine code (``unreachable``,
+``timeout``, ``tls``, ``server``, ``revoked``, ...) used by the sync service to decide
+what to do next (see "What a kiosk does on each error" in docs/sync-protocol.md).
+
+The client never retries by itself: one call is one HTTP request. Retrying, backing off
+and marking items synced are the sync engine's business.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+API_PREFIX = "/api/v1"
+MAX_BATCH = 500  # central refuses more than this per request
+DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
+RESULT_STATUSES = ("accepted", "duplicate", "rejected")
+
+
+class SyncError(Exception):
+    """A call to central failed. ``str()`` is for staff; ``kind`` is for the code.
+
+    ``transient``: trying again later may work (network, 5xx, timeouts). ``auth``: this
+    kiosk's credential is refused (revoked or unknown) and only re-enrolment helps.
+    ``status`` is the HTTP status when there was one; ``code`` central's error code.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        message: str,
+        *,
+        transient: bool = False,
+        status: int | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.transient = transient
+        self.status = status
+        self.code = code
+
+    @property
+    def auth(self) -> bool:
+        return self.kind in ("revoked", "unknown_kiosk")
+
+
+class BadServerUrl(SyncError):
+    def __init__(self, message: str) -> None:
+        super().__init__("bad_url", message)
+
+
+def normalize_server_url(text: str) -> str:
+    """Check a server URL typed by staff; return it as ``scheme://host[:port][/path]``.
+
+    Raises ``BadServerUrl`` with a message that says what is wrong.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise BadServerUrl("Enter the server address, for example https://central.example.go.th")
+    if any(ch.isspace() for ch in raw):
+        raise BadServerUrl(f"The server address must not contain spaces: {raw!r}")
+    if "://" not in raw:
+        raise BadServerUrl(
+            f"The server address must start with https:// (or http://), for example "
+            f"https://{raw.lstrip('/')}"
+        )
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as exc:
+        raise BadServerUrl(f"The server address is not valid: {exc}") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise BadServerUrl(
+            f"The server address must start with https:// or http://, not {parts.scheme}://"
+        )
+    host = parts.hostname
+    if not host:
+        raise BadServerUrl(f"The server address has no host name: {raw!r}")
+    if parts.username or parts.password:
+        raise BadServerUrl("The server address must not contain a user name or password")
+    if parts.query or parts.fragment:
+        raise BadServerUrl("The server address must not contain '?' or '#'")
+    if port == 0:
+        raise BadServerUrl("The server address has port 0, which is not a valid port")
+    path = parts.path.rstrip("/")
+    if path.endswith(API_PREFIX):  # staff pasted the API root: accept it
+        path = path[: -len(API_PREFIX)]
+    netloc = parts.netloc.lower()
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+@dataclass
+class CallStats:
+    """Time spent in HTTP calls (for bench/sync.py)."""
+
+    calls: int = 0
+    seconds: float = 0.0
+    bytes_sent: int = 0
+    by_path: dict[str, float] = field(default_factory=dict)
+
+
+class CentralClient:
+    """One kiosk's view of central. ``credential`` is None only for enrolment."""
+
+    def __init__(
+        self,
+        server_url: str,
+        credential: str | None = None,
+        *,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        verify: bool | str = True,
+        user_agent: str = "CounterPoint-Kiosk",
+    ) -> None:
+        import requests  # here, not at the top: keeps the kiosk's cold start fast
+
+        self.base = normalize_server_url(server_url)
+        self.credential = credential
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.verify = verify  # passed on every request: requests lets REQUESTS_CA_BUNDLE
+        # override a session-level setting (psf/requests#3829)
+        self.session.headers["User-Agent"] = user_agent
+        self.session.headers["Accept"] = "application/json"
+        self.stats = CallStats()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the four calls -----------------------------------------------------------------
+    def enroll(self, code: str, app_version: str) -> dict:
+        """Trade a one-time code for a credential: ``{kiosk_id, credential, service_point,
+        counter}``. Wrong, used or expired codes raise ``SyncError(kind="bad_code")``."""
+        code = (code or "").strip()
+        if not code:
+            raise SyncError("bad_code", "Enter the enrolment code shown on central.")
+        data = self._call(
+            "POST",
+            "/kiosks/enroll",
+            {"code": code, "app_version": app_version},
+            auth=False,
+            expect=(200, 201),
+        )
+        for key in ("kiosk_id", "credential", "service_point", "counter"):
+            if key not in data:
+                raise self._protocol(f"the enrolment answer has no {key!r}")
+        if not isinstance(data["credential"], str) or not data["credential"]:
+            raise self._protocol("the enrolment answer has an empty credential")
+        if not isinstance(data["service_point"], dict) or not isinstance(data["counter"], dict):
+            raise self._protocol("the enrolment answer has no service point or counter")
+        return data
+
+    def catalogue(self, since: str | None) -> dict:
+        """The catalogue payload: full when ``since`` is None, else changes after it."""
+        params = {"since": since} if since else None
+        data = self._call("GET", "/kiosk/catalogue", None, params=params)
+        if not isinstance(data.get("cursor"), str) or not isinstance(data.get("full"), bool):
+            raise self._protocol("the catalogue answer has no cursor or 'full' flag")
+        return data
+
+    def push_ratings(self, items: list[dict]) -> tuple[list[dict], str | None]:
+        """Send up to 500 ratings; return (one result per item, in order; server_time).
+
+        The results are checked against what was sent: same count, same uuids, in order,
+        known statuses. Anything else raises ``SyncError(kind="protocol")`` and the caller
+        must mark nothing.
+        """
+        if not items:
+            return [], None
+        if len(items) > MAX_BATCH:
+            raise ValueError(f"at most {MAX_BATCH} ratings per request, got {len(items)}")
+        data = self._call("POST", "/kiosk/ratings", {"ratings": items})
+        results = data.get("results")
+        if not isinstance(results, list) or len(results) != len(items):
+            got = len(results) if isinstance(results, list) else "no"
+            raise self._protocol(f"sent {len(items)} ratings but got {got} results back")
+        clean = []
+        for i, (item, res) in enumerate(zip(items, results, strict=True)):
+            if not isinstance(res, dict) or res.get("uuid") != item["uuid"]:
+                raise self._protocol(f"result {i} is not for rating {item['uuid']}")
+            status = res.get("status")
+            if status not in RESULT_STATUSES:
+                raise self._protocol(f"result {i} has the unknown status {status!r}")
+            reason = res.get("reason")
+            clean.append(
+                {
+                    "uuid": item["uuid"],
+                    "status": status,
+                    "reason": reason if isinstance(reason, str) else None,
+                }
+            )
+        return clean, data.get("server_time")
+
+    def heartbeat(self, app_version: str, queue_depth: int, kiosk_time: str) -> dict:
+        return self._call(
+            "POST",
+            "/kiosk/heartbeat",
+            {"app_version": app_version, "queue_depth": queue_depth, "kiosk_time": kiosk_time},
+        )
+
+    # -- plumbing -----------------------------------------------------------------------
+    def _protocol(self, what: str) -> SyncError:
+        return SyncError(
+            "protocol",
+            f"Central at {self.base} answered in an unexpected way ({what}). "
+            "The kiosk app and central may be different versions.",
+            transient=True,
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        *,
+        params: dict | None = None,
+        auth: bool = True,
+        expect: tuple[int, ...] = (200,),
+    ) -> dict:
+        import requests
+
+        url = f"{self.base}{API_PREFIX}{path}"
+        headers = {}
+        if auth:
+            if not self.credential:
+                raise SyncError("not_enrolled", "This kiosk is not enrolled with central.")
+            headers["Authorization"] = f"Bearer {self.credential}"
+        data = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            resp = self.session.request(
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+            )
+            content = resp.content  # read the whole body inside the try: it may be cut
+        except requests.exceptions.SSLError as exc:
+            raise SyncError(
+                "tls",
+                f"Secure connection to {self.base} failed: the server's certificate could not "
+                f"be verified or TLS failed ({_short(exc)}). Check the address (https:// or "
+                "http://) and the kiosk's date and time.",
+            ) from None
+        except requests.exceptions.ConnectTimeout:
+            raise SyncError(
+                "unreachable",
+                f"Could not connect to {self.base}: no answer within {self.timeout[0]:g} s. "
+                "Check the network cable or Wi-Fi and the server address.",
+                transient=True,
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise SyncError(
+                "timeout",
+                f"Central at {self.base} did not answer within {self.timeout[1]:g} s. "
+                "It may be busy.",
+                transient=True,
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            text = _short(exc)
+            if "NameResolution" in text or "Name or service not known" in text:
+                detail = "the server name could not be found (DNS)"
+            elif "Connection refused" in text:
+                detail = "the connection was refused (is the server running on that port?)"
+            elif "RemoteDisconnected" in text or "reset" in text.lower():
+                detail = "the connection was closed before an answer came"
+            else:
+                detail = text
+            raise SyncError(
+                "unreachable",
+                f"Could not reach central at {self.base}: {detail}. Check the network and the "
+                "server address.",
+                transient=True,
+            ) from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            raise SyncError(
+                "unreachable",
+                f"The answer from {self.base} was cut off ({_short(exc)}).",
+                transient=True,
+            ) from None
+        except requests.exceptions.InvalidURL as exc:
+            raise BadServerUrl(f"The server address is not valid: {_short(exc)}") from None
+        except requests.exceptions.RequestException as exc:
+            raise SyncError(
+                "unreachable",
+                f"Could not talk to central at {self.base}: {_short(exc)}",
+                transient=True,
+            ) from None
+        finally:
+            elapsed = time.perf_counter() - started
+            self.stats.calls += 1
+            self.stats.seconds += elapsed
+            self.stats.bytes_sent += len(data or b"")
+            self.stats.by_path[path] = self.stats.by_path.get(path, 0.0) + elapsed
+
+        status = resp.status_code
+        payload = _json_or_none(content)
+        if status in expect:
+            if not isinstance(payload, dict):
+                raise self._protocol(f"HTTP {status} without a JSON object")
+            return payload
+        raise self._error_for(status, payload, content, auth=auth)
+
+    def _error_for(self, status: int, payload: Any, content: bytes, *, auth: bool) -> SyncError:
+        code = detail = None
+        if isinstance(payload, dict):
+            code = payload.get("error") if isinstance(payload.get("error"), str) else None
+            detail = payload.get("detail") if isinstance(payload.get("detail"), str) else None
+        said = f" Central said: {detail}" if detail else ""
+        if not auth and (code or "").startswith("enrolment_code"):
+            # Enrolment: a wrong, used, expired or withdrawn code.
+            return SyncError(
+                "bad_code",
+                f"Central refused the enrolment code (HTTP {status}, {code}).{said}",
+                status=status,
+                code=code,
+            )
+        if status == 401:
+            return SyncError(
+                "unknown_kiosk",
+                f"Central does not know this kiosk's credential (HTTP 401).{said} "
+                "Enrol the kiosk again with a new code from central.",
+                status=status,
+                code=code,
+            )
+        if status == 403:
+            return SyncError(
+                "revoked",
+                f"Central has revoked this kiosk (HTTP 403).{said} Ratings stay queued "
+                "on the kiosk; enrol it again with a new code from central to send them.",
+                status=status,
+                code=code,
+            )
+        if status in (404, 405) and payload is None:
+            return SyncError(
+                "not_central",
+                f"{self.base} does not look like a CounterPoint central server "
+                f"(HTTP {status} for {API_PREFIX}). Check the server address.",
+                status=status,
+            )
+        if status == 404:
+            return SyncError(
+                "not_central",
+                f"Central at {self.base} has no such API (HTTP 404).{said} "
+                "Check the server address; the kiosk app and central may be different versions.",
+                status=status,
+                code=code,
+            )
+        if status in (408, 429) or status >= 500:
+            return SyncError(
+                "server",
+                f"Central at {self.base} is busy or failing (HTTP {status}).{said} "
+                "Try again later.",
+                transient=True,
+                status=status,
+                code=code,
+            )
+        if 300 <= status < 400:
+            return SyncError(
+                "redirect",
+                f"{self.base} redirects elsewhere (HTTP {status}). Use the final address "
+                "(often https:// instead of http://).",
+                status=status,
+            )
+        preview = content[:120].decode("utf-8", "replace") if payload is None else ""
+        return SyncError(
+            "refused",
+            f"Central refused the request (HTTP {status}{', ' + code if code else ''})."
+            f"{said or ' ' + preview}",
+            status=status,
+            code=code,
+            transient=True,
+        )
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _short(exc: BaseException) -> str:
+    """The innermost reason of a requests/urllib3 exception, on one short line."""
+    text = str(exc)
+    for marker in ("Caused by ", "(Caused by "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    text = " ".join(text.split())
+    return text[:240]

@@ -1,0 +1,157 @@
+"""Enrolment: trade a one-time code from central for this kiosk's credential.
+
+``enrol(store, server_url, code)`` checks the URL, asks central, and only when central
+says yes writes anything: the enrolment record (server URL, credential, central's kiosk
+id, service point, counter) goes into the kiosk's settings in one transaction, then the
+full catalogue is fetched and applied. Any failure before central's yes (bad URL, wrong
+or used code, TLS failure, unreachable server) raises ``SyncError`` and leaves the kiosk
+exactly as it was.
+
+Where the credential lives: in the ``settings`` table of the kiosk's SQLite file
+(``kiosk.db``, via ``KioskStore.set_enrolment``). That file, its ``-wal``/``-shm``
+companions and the data folder are made readable by the kiosk's user only
+(``secure_data_files``: 0600 files, 0700 folder) at enrolment and again each time the
+sync service starts (a database re-created after corruption gets the same treatment).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk import APP_VERSION
+from kiosk.storage import SETTING_COUNTER_SERVICES, StorageError
+from kiosk.sync.client import CentralClient, SyncError, normalize_server_url
+from kiosk.sync.engine import (
+    SETTING_BLOCKED,
+    SETTING_CA_FILE,
+    SETTING_CURSOR_OWNER,
+    SyncConfig,
+    tls_verify,
+)
+
+log = logging.getLogger("kiosk.sync")
+
+
+@dataclass(frozen=True)
+class EnrolResult:
+    """What staff see after enrolling. ``catalogue_error`` is set when the kiosk is
+    enrolled but the first catalogue download failed (the next sync fetches it)."""
+
+    kiosk_id: str
+    server_url: str
+    service_point: dict
+    counter: dict
+    catalogue_error: str | None = None
+
+    def place(self, lang: str = "en") -> str:
+        sp = self.service_point.get(f"name_{lang}") or self.service_point.get("name_th", "")
+        ct = self.counter.get(f"name_{lang}") or self.counter.get("name_th", "")
+        return f"{sp} / {ct}"
+
+
+def secure_data_files(data_dir: Path) -> list[str]:
+    """Make the data folder 0700 and the database files 0600 (the credential is in the
+    database). Returns a list of problems (empty when all is well); never raises."""
+    problems = []
+    folder = Path(data_dir)
+    targets = [(folder, 0o700)]
+    targets += (
+        [
+            (p, 0o600)
+            for p in folder.iterdir()
+            if p.is_file() and (p.name.startswith("kiosk.db") or p.suffix in (".json",))
+        ]
+        if folder.is_dir()
+        else []
+    )
+    for path, mode in targets:
+        try:
+            current = stat.S_IMODE(path.stat().st_mode)
+            if current != mode:
+                os.chmod(path, mode)
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror or exc}")
+    for p in problems:
+        log.warning("could not restrict permissions: %s", p)
+    return problems
+
+
+def enrolment_info(store: Any) -> dict | None:
+    """The stored enrolment record (with the credential), or None."""
+    try:
+        return store.enrolment()
+    except StorageError:
+        return None
+
+
+def enrol(
+    store: Any,
+    server_url: str,
+    code: str,
+    *,
+    app_version: str = APP_VERSION,
+    config: SyncConfig | None = None,
+    verify: bool | str = True,
+    now: Callable[[], datetime] | None = None,
+) -> EnrolResult:
+    """Enrol this kiosk. Raises ``SyncError`` (``BadServerUrl`` for a bad address) with a
+    message for staff when central did not enrol it; then nothing has changed."""
+    url = normalize_server_url(server_url)
+    if not (code or "").strip():
+        raise SyncError("bad_code", "Enter the enrolment code shown on central.")
+    cfg = config or SyncConfig.from_store(store)
+    timeout = (cfg.connect_timeout_s, cfg.read_timeout_s)
+    explicit_ca = verify if isinstance(verify, str) else None
+    verify = tls_verify(store, verify)
+    with CentralClient(url, timeout=timeout, verify=verify) as client:
+        answer = client.enroll(code, app_version)
+    # Central said yes: from here on the code is used up, so the kiosk must keep the
+    # credential whatever happens next.
+    previous = enrolment_info(store)
+    sp, counter = answer["service_point"], answer["counter"]
+    store.set_enrolment(
+        url,
+        answer["credential"],
+        kiosk_id=answer["kiosk_id"],
+        service_point=sp,
+        counter=counter,
+    )
+    secure_data_files(store.data_dir)
+    if explicit_ca:  # later syncs trust the same CA
+        with contextlib.suppress(StorageError):
+            store.set_setting(SETTING_CA_FILE, explicit_ca)
+    for key in (SETTING_BLOCKED, SETTING_CURSOR_OWNER):
+        with contextlib.suppress(StorageError):
+            store.delete_setting(key)
+    if previous and (previous.get("counter") or {}).get("id") != counter.get("id"):
+        # Another counter: the staff's old choice of services does not apply there.
+        with contextlib.suppress(StorageError):
+            store.delete_setting(SETTING_COUNTER_SERVICES)
+    log.info("enrolled as %s at %s / %s", answer["kiosk_id"], sp.get("id"), counter.get("id"))
+    catalogue_error = None
+    try:
+        with CentralClient(url, answer["credential"], timeout=timeout, verify=verify) as client:
+            payload = client.catalogue(None)
+        store.apply_catalogue(payload)
+        store.set_setting(SETTING_CURSOR_OWNER, answer["kiosk_id"])
+    except (SyncError, StorageError) as exc:
+        catalogue_error = str(exc)
+    except ValueError as exc:
+        catalogue_error = f"Central sent a catalogue the kiosk cannot use: {exc}"
+    if catalogue_error:
+        log.warning("enrolled, but the catalogue download failed: %s", catalogue_error)
+    return EnrolResult(
+        kiosk_id=answer["kiosk_id"],
+        server_url=url,
+        service_point=sp,
+        counter=counter,
+        catalogue_error=catalogue_error,
+    )
