@@ -851,6 +851,16 @@ class KioskStore:
             return None
         return self._wire(row) | {"state": row[9], "reason": row[10]}
 
+    def rejected_ratings(self, limit: int = 20) -> list[dict]:
+        """The newest ratings central refused (kept, never re-sent), with its reason."""
+        with self._reading("read refused ratings") as conn:
+            rows = conn.execute(
+                f"SELECT {_RATING_COLUMNS} FROM ratings WHERE state = 'rejected' "
+                "ORDER BY seq DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [self._wire(row) | {"state": row[9], "reason": row[10]} for row in rows]
+
     def queue_depth(self) -> int:
         """Ratings not yet accepted by central (state pending)."""
         with self._reading("count queued ratings") as conn:

@@ -11,10 +11,12 @@ import argparse
 import contextlib
 import json
 import logging
-import sqlite3
 import sys
 from pathlib import Path
-from urllib.parse import quote
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.storage import KioskStore
 
 log = logging.getLogger("kiosk.sync")
 
@@ -165,26 +167,10 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
         store.close()
 
 
-def rejected_items(db_path: Path, limit: int = 20) -> list[dict]:
-    """The most recent ratings central rejected, with the reason (read-only query)."""
-    if not db_path.exists():
-        return []
-    try:
-        conn = sqlite3.connect(f"file:{quote(str(db_path))}?mode=ro", uri=True, timeout=5)
-    except sqlite3.Error:
-        return []
-    try:
-        rows = conn.execute(
-            "SELECT uuid, seq, kiosk_time, score, service_code, reject_reason FROM ratings "
-            "WHERE state = 'rejected' ORDER BY seq DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-    except sqlite3.Error:
-        return []
-    finally:
-        conn.close()
+def rejected_items(store: KioskStore, limit: int = 20) -> list[dict]:
+    """The most recent ratings central rejected, with the reason."""
     keys = ("uuid", "seq", "kiosk_time", "score", "service_code", "reason")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [{k: r[k] for k in keys} for r in store.rejected_ratings(limit)]
 
 
 def status_dict(store) -> dict:
@@ -218,7 +204,7 @@ def status_dict(store) -> dict:
         "clock_skew_s": store.get_setting(SETTING_SKEW),
         "app_version": st.get("app_version"),
         "data_dir": st.get("data_dir"),
-        "rejected_items": rejected_items(Path(store.path)),
+        "rejected_items": rejected_items(store),
     }
 
 

@@ -193,6 +193,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Tap to select or clear. Selected services are shown to citizens.",
     ),
     "sync_requested": ("ส่งคำขอซิงค์แล้ว", "Sync requested"),
+    "sync_done_ok": ("ซิงค์สำเร็จ", "Sync finished"),
+    "sync_done_failed": ("ซิงค์ไม่สำเร็จ: {error}", "Sync failed: {error}"),
     "sync_not_enrolled": (
         "ยังไม่ได้ลงทะเบียนกับระบบกลาง คะแนนจะเก็บไว้ในเครื่องจนกว่าจะลงทะเบียน",
         "Not enrolled with central yet. Ratings stay on this kiosk until it is enrolled.",
@@ -206,6 +208,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "st_db": ("ขนาดฐานข้อมูล", "Database size"),
     "st_app": ("รุ่นโปรแกรม", "App version"),
     "st_kiosk_id": ("รหัสเครื่อง", "Kiosk id"),
+    "st_central_id": ("รหัสเครื่องในระบบกลาง", "Kiosk id at central"),
+    "st_blocked": ("ระบบกลางระงับเครื่องนี้", "Central refused this kiosk"),
+    "st_rejected_item": ("ลำดับที่ {seq}: {reason}", "No. {seq}: {reason}"),
     "st_enrolled": ("ลงทะเบียนกับ", "Enrolled to"),
     "st_storage": ("ที่เก็บข้อมูล", "Storage"),
     "st_recovery": ("การกู้คืนฐานข้อมูล", "Database recovery"),

@@ -112,6 +112,7 @@ class KioskWindow(QWidget):
         self.lang = DEFAULT_LANG
         self.attention: str | None = None
         self.open_rating: str | None = None  # rated, follow-ups still being answered
+        self._catalogue_seen: str | None = None
         self.family = load_fonts()
         self.resize(*size)
         self.metrics = self._metrics_for(*size)
@@ -247,6 +248,19 @@ class KioskWindow(QWidget):
 
     def _on_sync(self, state: SyncState) -> None:
         self.header.show_network(state.online, self.lang)
+        if state.catalogue_version and state.catalogue_version != self._catalogue_seen:
+            # a new catalogue arrived: redraw what a citizen may be reading right now
+            first = self._catalogue_seen is None
+            self._catalogue_seen = state.catalogue_version
+            current = self.current_screen()
+            if not first and current is not None and current.name in ("services", "service"):
+                if current.name == "service" and current.service is not None:
+                    current.service = self.store.service(current.service.code)
+                current.retranslate()
+            self._refresh_header()
+        menu = self.screens.get("staff_menu")
+        if menu is not None:
+            menu.sync_changed(state)
 
     def report_storage_problem(self, exc: StorageError) -> None:
         """Remember a storage failure so staff see it (Welcome banner and status page)."""

@@ -125,3 +125,28 @@ def service_payload(svc, *, no_copy: bool) -> dict:
             for d in svc.documents
         ],
     }
+
+
+def test_an_open_service_screen_redraws_when_sync_brings_a_new_catalogue(window, qtbot, store):
+    svc = next(
+        s
+        for s in store.all_services()
+        if any(d.copy_status == "copy_required" for d in s.documents)
+    )
+    store.set_counter_services([svc.code])
+    show(qtbot, window, "service", code=svc.code)
+    window.sync._set_state(catalogue_version=store.catalogue_version())  # what the kiosk has
+    store.apply_catalogue(
+        {
+            "cursor": "test-3",
+            "full": False,
+            "service_point": store_service_point_payload(store),
+            "counter": store_counter_payload(store),
+            "services": [service_payload(svc, no_copy=True)],
+        }
+    )
+    window.sync._set_state(catalogue_version="test-3")  # as the sync thread reports it
+    qtbot.wait(1)
+    assert window.current_screen().name == "service"
+    cards = [c for c in window.findChildren(DocumentCard) if c.isVisible()]
+    assert {c.badge.property("copy_status") for c in cards} == {"no_copy"}

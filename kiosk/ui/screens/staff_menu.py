@@ -38,6 +38,17 @@ class StaffMenuScreen(Screen):
         self.body.addWidget(self.title)
         self.body.addWidget(self.notice)
         self.body.addLayout(grid, 1)
+        self.waiting_for_sync = False
+
+    def sync_changed(self, state) -> None:
+        """Show how the pass staff asked for ended, once it has."""
+        if self.waiting_for_sync and not state.running:
+            self.waiting_for_sync = False
+            if state.last_error:
+                text = tr("sync_done_failed", self.lang, error=state.last_error)
+            else:
+                text = tr("sync_done_ok", self.lang)
+            self.enter(notice=text)
 
     def enter(self, notice: str | None = None, **params) -> None:
         self.notice.setText(notice or "")
@@ -53,6 +64,7 @@ class StaffMenuScreen(Screen):
         elif action == "staff_sync_now":
             self.win.sync.sync_now()
             state = self.win.sync.state()
+            self.waiting_for_sync = state.enrolled
             key = "sync_requested" if state.enrolled else "sync_not_enrolled"
             self.enter(notice=tr(key, self.lang))
         elif action == "staff_change_pin":

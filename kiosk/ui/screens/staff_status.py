@@ -69,28 +69,42 @@ class StaffStatusScreen(Screen):
             sync.server_url if sync.enrolled else tr("st_not_enrolled", lang)
         )
         recovery = st.get("recovery")
-        return [
-            ("st_queued", "st_queued", str(st.get("queued", 0))),
-            ("st_rejected", "st_rejected", str(st.get("rejected", 0))),
-            ("st_last_sync", "st_last_sync", str(last_sync or never)),
+        refused = [
             (
-                "st_last_error",
-                "st_last_error",
-                str(st.get("last_sync_error") or sync.last_error or none_),
-            ),
-            ("st_catalogue", "st_catalogue", str(st.get("catalogue_version") or none_)),
-            ("st_disk", "st_disk", human_bytes(st.get("free_disk_bytes"))),
-            ("st_db", "st_db", human_bytes(st.get("db_bytes"))),
-            ("st_app", "st_app", str(st.get("app_version"))),
-            ("st_kiosk_id", "st_kiosk_id", str(st.get("kiosk_id"))),
-            ("st_enrolled", "st_enrolled", str(enrolled)),
-            ("st_storage", "st_storage", self.win.attention or tr("st_ok", lang)),
-            (
-                "st_recovery",
-                "st_recovery",
-                tr("recovered_db", lang, path=recovery) if recovery else none_,
-            ),
+                f"st_rejected_{r['seq']}",
+                "st_rejected",
+                tr("st_rejected_item", lang, seq=r["seq"], reason=r["reason"] or none_),
+            )
+            for r in self.win.store.rejected_ratings(5)
         ]
+        blocked = [("st_blocked", "st_blocked", sync.blocked)] if sync.blocked else []
+        return (
+            blocked
+            + [
+                ("st_queued", "st_queued", str(st.get("queued", 0))),
+                ("st_rejected", "st_rejected", str(st.get("rejected", 0))),
+                ("st_last_sync", "st_last_sync", str(last_sync or never)),
+                (
+                    "st_last_error",
+                    "st_last_error",
+                    str(st.get("last_sync_error") or sync.last_error or none_),
+                ),
+                ("st_catalogue", "st_catalogue", str(st.get("catalogue_version") or none_)),
+                ("st_disk", "st_disk", human_bytes(st.get("free_disk_bytes"))),
+                ("st_db", "st_db", human_bytes(st.get("db_bytes"))),
+                ("st_app", "st_app", str(st.get("app_version"))),
+                ("st_kiosk_id", "st_kiosk_id", str(st.get("kiosk_id"))),
+                ("st_central_id", "st_central_id", str(sync.kiosk_id or none_)),
+                ("st_enrolled", "st_enrolled", str(enrolled)),
+                ("st_storage", "st_storage", self.win.attention or tr("st_ok", lang)),
+                (
+                    "st_recovery",
+                    "st_recovery",
+                    tr("recovered_db", lang, path=recovery) if recovery else none_,
+                ),
+            ]
+            + refused
+        )
 
     def refresh(self) -> None:
         lang = self.lang
