@@ -1,0 +1,519 @@
+"""Benchmark of central's sync API on a real gunicorn + PostgreSQL.
+
+    python bench/central.py [--workers 4] [--worker-class gthread] [--threads 2] ...
+
+What it does:
+
+1. creates a fresh PostgreSQL database ``counterpoint_bench`` (dropped at the end, even on
+   failure), migrates it and loads ``python -m central demo``;
+2. starts gunicorn (``central.wsgi``, ``--workers`` processes; gthread by default, which
+   keeps connections alive between a kiosk's calls) on a free loopback port;
+3. enrols ``--kiosks`` kiosks through ``POST /api/v1/kiosks/enroll`` (codes issued for the
+   demo counters, round robin);
+4. ingest: ``--ingest-clients`` threads (one kiosk each) post pre-built batches of 100,
+   then of 500, fresh ratings; reports ratings stored per second (every item must come
+   back ``accepted``);
+5. sync mix (closed loop): ``--clients`` threads (spread over ``--load-procs`` processes,
+   so the generator is not GIL-bound), each a kiosk, for ``--duration`` seconds, each looping
+   over one kiosk sync pass = heartbeat, ratings batch of ``--mix-batch`` new ratings,
+   catalogue delta (``?since=`` its last cursor; mostly empty, as in steady state); reports
+   requests per second and p50/p99 latency over all three kinds, and per kind;
+6. paced: the same 32 clients sending at a fixed total rate (``--rates``, default 133 =
+   40,000 kiosks every 5 minutes, and 500 = PRODUCT.md's bar), latency measured from each
+   request's scheduled time, so a server that cannot keep up shows it.
+
+The load generator is threads + ``http.client`` (in a few processes) on loopback, bounded in time and request
+count. It shares the machine's cores with gunicorn and PostgreSQL, so the numbers are a
+floor for a server with the load generated elsewhere. The last line printed is one JSON
+object; its keys carry their units.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+DB_NAME = "counterpoint_bench"
+
+
+def log(*args) -> None:
+    print("bench:", *args, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pg_admin(server_url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def central(env: dict, *args: str, capture: bool = False) -> str:
+    run = subprocess.run(
+        [sys.executable, "-m", "central", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        timeout=600,
+    )
+    return run.stdout if capture else ""
+
+
+ISSUE_CODES = """
+import json
+from central.directory.models import Counter
+from central.fleet.services import issue_enrolment_code
+counters = list(Counter.objects.order_by("id"))
+print(json.dumps([issue_enrolment_code(counters[i % len(counters)])[1] for i in range({n})]))
+"""
+
+
+class Client:
+    """One keep-alive loopback HTTP connection (reconnects when the server closes it)."""
+
+    def __init__(self, port: int, credential: str | None = None):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Content-Type": "application/json"}
+        if credential:
+            self.headers["Authorization"] = f"Bearer {credential}"
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=self.headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                if response.will_close:
+                    self.conn.close()
+                return response.status, data
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()  # a kept-alive connection the server had closed: retry once
+                if attempt == 2:
+                    raise
+            except BaseException:
+                self.conn.close()
+                raise
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, path: str, payload=None, expect: int = 200):
+        body = None if payload is None else json.dumps(payload).encode()
+        status, data = self.request(method, path, body)
+        if status != expect:
+            raise RuntimeError(f"{method} {path}: HTTP {status} {data[:300]!r}")
+        return json.loads(data)
+
+
+def ratings_body(codes: list[str], n: int, seq0: int) -> tuple[bytes, int]:
+    """A ratings request of ``n`` fresh ratings (every fourth without a service)."""
+    now = datetime.now(UTC).isoformat()
+    items = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "seq": seq0 + i,
+            "kiosk_time": now,
+            "score": 1 + (seq0 + i) % 5,
+            "service_code": codes[(seq0 + i) % len(codes)] if (seq0 + i) % 4 else None,
+            "dimensions": ["staff", "waiting_time"] if i % 3 == 0 else [],
+            "asked_for_copy": [None, True, False][i % 3],
+            "comment": "บริการรวดเร็ว ขอบคุณครับ" if i % 10 == 0 else None,
+            "interval_flag": False,
+        }
+        for i in range(n)
+    ]
+    return json.dumps({"ratings": items}).encode(), n
+
+
+class Kiosk:
+    def __init__(self, port: int, enrolled: dict):
+        self.credential = enrolled["credential"]
+        # Every demo counter has services; rate them (and sometimes no service at all).
+        self.codes = enrolled["counter"]["service_codes"]
+        self.client = Client(port, self.credential)
+        self.seq = 0
+        self.cursor: str | None = None
+
+
+def run_ingest(port: int, kiosks: list[Kiosk], batch: int, total: int, clients: int) -> dict:
+    """``total`` ratings in batches of ``batch`` from ``clients`` kiosks in parallel."""
+    per_client = total // batch // clients
+    bodies = []
+    for k in kiosks[:clients]:
+        mine = []
+        for _ in range(per_client):
+            mine.append(ratings_body(k.codes, batch, k.seq)[0])
+            k.seq += batch
+        bodies.append(mine)
+    latencies: list[float] = []
+    accepted = [0] * clients
+    errors: list[str] = []
+    start_gate = threading.Barrier(clients + 1)
+
+    def work(i: int) -> None:
+        client = Client(port, kiosks[i].credential)
+        start_gate.wait()
+        for body in bodies[i]:
+            t0 = time.perf_counter()
+            status, data = client.request("POST", "/api/v1/kiosk/ratings", body)
+            latencies.append(time.perf_counter() - t0)
+            if status != 200:
+                errors.append(f"HTTP {status}: {data[:200]!r}")
+                return
+            results = json.loads(data)["results"]
+            accepted[i] += sum(r["status"] == "accepted" for r in results)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    start_gate.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    if errors:
+        raise RuntimeError(f"ingest failed: {errors[0]}")
+    sent = per_client * clients * batch
+    if sum(accepted) != sent:
+        raise RuntimeError(f"ingest: {sum(accepted)} accepted of {sent}")
+    return {
+        "ratings": sent,
+        "seconds": elapsed,
+        "ratings_per_s": sent / elapsed,
+        "ms_p50": 1000 * statistics.median(latencies),
+        "ms_p99": 1000 * quantile(latencies, 0.99),
+    }
+
+
+def quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _mix_worker(port, group, duration, batch, max_requests, interval, seq_base, start, conn):
+    """One load-generator process: a thread per kiosk in ``group`` (credential, codes,
+    cursor), looping over sync passes until the shared deadline; sends back latencies.
+
+    ``interval`` None: closed loop (next request as soon as the answer is in). Otherwise
+    each client sends one request every ``interval`` seconds and latency is measured from
+    the *scheduled* send time, so a server that falls behind shows it (no coordinated
+    omission)."""
+    try:
+        _mix_run(port, group, duration, batch, max_requests, interval, seq_base, start, conn)
+    except BaseException:
+        start.abort()  # never leave the parent waiting on the barrier
+        raise
+
+
+def _mix_run(port, group, duration, batch, max_requests, interval, seq_base, start, conn):
+    kinds = ("heartbeat", "ratings", "catalogue")
+    passes = max(1, int(duration * 40))
+    # Pre-build the ratings bodies so JSON encoding is not measured.
+    bodies = [[ratings_body(codes, batch, seq_base + i * batch)[0] for i in range(passes)]
+              for _, codes, _, _ in group]  # fmt: skip
+    latencies: dict[str, list[float]] = {kind: [] for kind in kinds}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def work(index: int, deadline: float) -> None:
+        credential, _codes, cursor, phase = group[index]
+        client = Client(port, credential)
+        mine: dict[str, list[float]] = {kind: [] for kind in kinds}
+        n = 0
+        scheduled = time.perf_counter() + (interval or 0) * phase  # spread over one interval
+        try:
+            while time.time() < deadline and n < max_requests:
+                heartbeat = json.dumps(
+                    {"app_version": "bench", "queue_depth": batch,
+                     "kiosk_time": datetime.now(UTC).isoformat()}
+                ).encode()  # fmt: skip
+                steps = (
+                    ("heartbeat", "POST", "/api/v1/kiosk/heartbeat", heartbeat),
+                    ("ratings", "POST", "/api/v1/kiosk/ratings", bodies[index][n // 3 % passes]),
+                    ("catalogue", "GET", f"/api/v1/kiosk/catalogue?since={cursor}", None),
+                )
+                for kind, method, url, payload in steps:
+                    if interval is None:
+                        t0 = time.perf_counter()
+                    else:
+                        t0 = scheduled
+                        scheduled += interval
+                        delay = t0 - time.perf_counter()
+                        if delay > 0:
+                            time.sleep(delay)
+                    status, data = client.request(method, url, payload)
+                    mine[kind].append(time.perf_counter() - t0)
+                    n += 1
+                    if status != 200:
+                        errors.append(f"{kind}: HTTP {status} {data[:200]!r}")
+                        return
+                    if kind == "catalogue":
+                        cursor = json.loads(data)["cursor"]
+        except Exception as exc:  # reported to the parent
+            errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            with lock:
+                for kind in kinds:
+                    latencies[kind].extend(mine[kind])
+
+    start.wait(timeout=120)  # every process is ready: go
+    deadline = time.time() + duration
+    threads = [threading.Thread(target=work, args=(i, deadline)) for i in range(len(group))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    conn.send({"latencies": latencies, "errors": errors})
+    conn.close()
+
+
+def run_mix(
+    port: int,
+    kiosks: list[Kiosk],
+    duration: float,
+    batch: int,
+    max_requests: int,
+    procs: int,
+    rate: float | None = None,
+    seq_base: int = 10**9,
+) -> dict:
+    """``len(kiosks)`` concurrent clients, spread over ``procs`` processes (Python threads
+    in one process cannot keep 32 connections busy: the GIL, not the server, would be
+    measured). ``rate``: total requests per second to pace at (None: closed loop)."""
+    interval = None if rate is None else len(kiosks) / rate
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")  # only the main thread exists at this point
+    start = ctx.Barrier(procs + 1)
+    groups = [
+        [
+            (k.credential, k.codes, k.cursor, index / len(kiosks))
+            for index, k in enumerate(kiosks)
+            if index % procs == i
+        ]
+        for i in range(procs)
+    ]
+    workers = []
+    for group in groups:
+        parent_end, child_end = ctx.Pipe(duplex=False)
+        proc = ctx.Process(
+            target=_mix_worker,
+            args=(port, group, duration, batch, max_requests, interval, seq_base, start, child_end),
+        )
+        proc.start()
+        child_end.close()
+        workers.append((proc, parent_end))
+    try:
+        start.wait(timeout=120)
+        t0 = time.perf_counter()
+        reports = []
+        for proc, conn in workers:
+            if not conn.poll(duration + 120):
+                raise RuntimeError(f"load generator {proc.pid} did not report")
+            reports.append(conn.recv())
+        elapsed = time.perf_counter() - t0
+    except (EOFError, threading.BrokenBarrierError):
+        raise RuntimeError("a load-generator process failed (see its traceback above)") from None
+    finally:
+        for proc, _ in workers:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    errors = [e for r in reports for e in r["errors"]]
+    if errors:
+        raise RuntimeError(f"sync mix failed: {errors[0]}")
+    kinds = ("heartbeat", "ratings", "catalogue")
+    latencies = {kind: [x for r in reports for x in r["latencies"][kind]] for kind in kinds}
+    everything = [x for kind in kinds for x in latencies[kind]]
+    out = {
+        "requests": len(everything),
+        "seconds": elapsed,
+        "req_per_s": len(everything) / elapsed,
+        "ms_p50": 1000 * statistics.median(everything),
+        "ms_p99": 1000 * quantile(everything, 0.99),
+    }
+    for kind in kinds:
+        out[f"{kind}_ms_p50"] = 1000 * statistics.median(latencies[kind])
+        out[f"{kind}_ms_p99"] = 1000 * quantile(latencies[kind], 0.99)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("CP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL (database part ignored)",
+    )
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument("--kiosks", type=int, default=40)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--mix-batch", type=int, default=5, help="ratings per sync-pass batch")
+    parser.add_argument("--ingest-clients", type=int, default=4)
+    parser.add_argument("--ingest-ratings", type=int, default=40_000)
+    parser.add_argument("--max-requests", type=int, default=100_000, help="per client")
+    parser.add_argument(
+        "--rates",
+        type=lambda text: [int(r) for r in text.split(",") if r],
+        default=[133, 500],
+        help="paced phases, total req/s (133 = 40,000 kiosks syncing every 5 min)",
+    )
+    parser.add_argument(
+        "--load-procs", type=int, default=4, help="load-generator processes for the sync mix"
+    )
+    args = parser.parse_args()
+    if args.clients > args.kiosks:
+        parser.error("--clients must not exceed --kiosks")
+
+    parts = urlsplit(args.pg)
+    db_url = urlunsplit(("postgres", parts.netloc, "/" + DB_NAME, "", ""))
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": secrets.token_urlsafe(40),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CP_DB_CONN_MAX_AGE": "600",
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
+    env.pop("PYTEST_VERSION", None)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))  # run the cleanup
+    port = free_port()
+    server = None
+    pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+    pg_admin(args.pg, f"CREATE DATABASE {DB_NAME}")
+    try:
+        log(f"database {DB_NAME}: migrate + demo")
+        central(env, "migrate", "-v0")
+        central(env, "demo", "--json", capture=True)
+        codes = json.loads(
+            central(env, "shell", "-v0", "-c", ISSUE_CODES.format(n=args.kiosks), capture=True)
+        )
+        cmd = [
+            sys.executable, "-m", "gunicorn", "central.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+            "--worker-class", args.worker_class, "--threads", str(args.threads),
+            "--backlog", "2048", "--keep-alive", "5", "--log-level", "warning",
+        ]  # fmt: skip
+        log(" ".join(cmd[2:]))
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+        probe = Client(port)
+        for _ in range(300):
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                if probe.request("GET", "/api/v1/openapi.json")[0] == 200:
+                    break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not come up")
+
+        log(f"enrolling {args.kiosks} kiosks")
+        kiosks = [
+            Kiosk(
+                port,
+                Client(port).json(
+                    "POST", "/api/v1/kiosks/enroll", {"code": code, "app_version": "bench"}, 201
+                ),
+            )
+            for code in codes
+        ]
+        for k in kiosks:  # full catalogue once, as a fresh kiosk would
+            k.cursor = k.client.json("GET", "/api/v1/kiosk/catalogue")["cursor"]
+
+        results = {}
+        for batch in (100, 500):
+            log(f"ingest: batches of {batch}")
+            results[batch] = run_ingest(
+                port, kiosks, batch, args.ingest_ratings, args.ingest_clients
+            )
+            log(json.dumps(results[batch]))
+        log(f"sync mix: {args.clients} clients for {args.duration:.0f} s")
+        clients = kiosks[: args.clients]
+        mix = run_mix(
+            port, clients, args.duration, args.mix_batch, args.max_requests, args.load_procs
+        )
+        log(json.dumps(mix))
+        paced = {}
+        for i, rate in enumerate(args.rates):
+            log(f"paced: {rate} req/s from {args.clients} clients for {args.duration:.0f} s")
+            paced[rate] = run_mix(
+                port, clients, args.duration, args.mix_batch, args.max_requests,
+                args.load_procs, rate=rate, seq_base=2 * 10**9 + i * 10**8,
+            )  # fmt: skip
+            log(json.dumps(paced[rate]))
+        summary = {
+            "server": f"gunicorn {args.worker_class} x{args.workers}"
+            + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
+            + ", PostgreSQL, loopback",
+            "cpu_cores": os.cpu_count(),
+            "ingest_clients": args.ingest_clients,
+            "ingest_100_ratings_per_s": round(results[100]["ratings_per_s"]),
+            "ingest_100_batch_ms_p50": round(results[100]["ms_p50"], 1),
+            "ingest_500_ratings_per_s": round(results[500]["ratings_per_s"]),
+            "ingest_500_batch_ms_p50": round(results[500]["ms_p50"], 1),
+            "sync_clients": args.clients,
+            "sync_load_procs": args.load_procs,
+            "sync_mix": f"per kiosk pass: heartbeat + ratings batch of {args.mix_batch} "
+            "+ catalogue delta",
+            "sync_duration_s": round(mix["seconds"], 1),
+            "sync_requests": mix["requests"],
+            "sync_req_per_s": round(mix["req_per_s"]),
+            "sync_ms_p50": round(mix["ms_p50"], 1),
+            "sync_ms_p99": round(mix["ms_p99"], 1),
+            **{
+                f"sync_{kind}_ms_{q}": round(mix[f"{kind}_ms_{q}"], 1)
+                for kind in ("heartbeat", "ratings", "catalogue")
+                for q in ("p50", "p99")
+            },
+            **{
+                f"paced_{rate}_{key}": round(result[k], 1)
+                for rate, result in paced.items()
+                for key, k in (
+                    ("achieved_req_per_s", "req_per_s"),
+                    ("ms_p50", "ms_p50"),
+                    ("ms_p99", "ms_p99"),
+                )
+            },
+        }
+        print(json.dumps(summary))
+    finally:
+        if server is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait()
+        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()

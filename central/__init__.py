@@ -1,0 +1,1 @@
+"""CounterPoint central: service points, catalogue, kiosk fleet and ratings (Django)."""

@@ -1,0 +1,146 @@
+"""Storing a batch of ratings from one kiosk: per-item results, each UUID stored once.
+
+Item-level faults (the item is ``rejected`` with a reason, the others go on): anything
+inside one rating object — a missing or unknown field, a wrong type, a bad UUID, a score
+outside 1-5, an unknown dimension, a comment over 500 characters, a bad ``kiosk_time``,
+or a ``service_code`` that is not (and never was) offered at the kiosk's service point.
+The envelope (JSON object ``{"ratings": [...]}`` of at most 500 objects) is checked by the
+view; a fault there refuses the whole request with 400.
+
+Idempotency without per-row queries, correct on SQLite and PostgreSQL and under
+concurrency: every row of a request carries the request's random ``batch_id``; the batch
+is written with one ``INSERT ... ON CONFLICT DO NOTHING`` (``bulk_create(ignore_conflicts=
+True)``), then one indexed SELECT of ``uuid IN (...) AND batch_id = <ours>`` tells which
+rows this request created (``accepted``); every other valid item already existed
+(``duplicate``) — whether stored by an earlier sync or by a concurrent request that won the
+unique-index race. A UUID repeated inside one batch is ``duplicate`` after its first use.
+
+Clock skew (threshold 10 minutes): a rating's ``skew_flag`` is set when its ``kiosk_time``
+is more than 10 minutes *after* central's receive time (impossible with a right clock),
+when it is before 2024 (a reset clock), or when the kiosk's last heartbeat measured its
+clock more than 10 minutes off. A ``kiosk_time`` long *before* the receive time is not by
+itself flagged: that is what a rating queued offline looks like. ``rated_at`` is
+``kiosk_time`` unless flagged, else ``received_at``. A future-dated rating also sets the
+kiosk's ``skew_flag`` (the heartbeat measures and clears it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.db import transaction
+
+from central.api.schemas import RATING_ITEM, Invalid
+from central.catalogue.models import Offering, OfferingTombstone, Service
+from central.fleet.models import Kiosk
+from central.ratings.models import DIMENSIONS, Rating
+
+SKEW_THRESHOLD = timedelta(minutes=10)
+PLAUSIBLE_FLOOR = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _result(raw_uuid, status: str, reason: str | None = None) -> dict:
+    shown = raw_uuid[:100] if isinstance(raw_uuid, str) else None
+    return {"uuid": shown, "status": status, "reason": reason[:300] if reason else None}
+
+
+def resolve_service_codes(service_point_id: int, codes: set[str]) -> dict[str, int]:
+    """code -> service id, for codes offered at this service point now or in the past."""
+    if not codes:
+        return {}
+    found = dict(
+        Offering.objects.filter(
+            service_point_id=service_point_id, service__code__in=codes
+        ).values_list("service__code", "service_id")
+    )
+    missing = codes - found.keys()
+    if missing:
+        past = set(
+            OfferingTombstone.objects.filter(
+                service_point_id=service_point_id, service_code__in=missing
+            ).values_list("service_code", flat=True)
+        )
+        if past:
+            found.update(Service.objects.filter(code__in=past).values_list("code", "id"))
+    return found
+
+
+def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[dict]:
+    """Validate and store ``items`` for ``kiosk`` (as returned by ``fleet.authenticate``,
+    with ``service_point_id``); one result per item, in order."""
+    results: list[dict | None] = [None] * len(items)
+    valid: list[tuple[int, dict]] = []
+    for index, raw in enumerate(items):
+        try:
+            valid.append((index, RATING_ITEM.validate(raw)))
+        except Invalid as exc:
+            results[index] = _result(raw.get("uuid"), "rejected", str(exc))
+
+    service_point_id = kiosk.service_point_id  # loaded by fleet.authenticate
+    service_ids = resolve_service_codes(
+        service_point_id,
+        {item["service_code"] for _, item in valid if item["service_code"]},
+    )
+    batch_id = uuid.uuid4()
+    first_index: dict[uuid.UUID, int] = {}
+    rows: list[Rating] = []
+    future_skew = False
+    for index, item in valid:
+        code = item["service_code"]
+        if code is not None and code not in service_ids:
+            results[index] = _result(
+                items[index]["uuid"],
+                "rejected",
+                f"service_code: {code} is not offered at this kiosk's service point",
+            )
+            continue
+        if item["uuid"] in first_index:
+            results[index] = _result(items[index]["uuid"], "duplicate")
+            continue
+        first_index[item["uuid"]] = index
+        kiosk_time = item["kiosk_time"]
+        skew = kiosk_time - now
+        ahead = skew > SKEW_THRESHOLD
+        future_skew = future_skew or ahead
+        flagged = ahead or kiosk.skew_flag or kiosk_time < PLAUSIBLE_FLOOR
+        dims = set(item["dimensions"])
+        rows.append(
+            Rating(
+                uuid=item["uuid"],
+                kiosk_id=kiosk.pk,
+                service_point_id=service_point_id,
+                counter_id=kiosk.counter_id,
+                service_id=service_ids.get(code) if code else None,
+                score=item["score"],
+                asked_for_copy=item["asked_for_copy"],
+                comment=item["comment"],
+                kiosk_time=kiosk_time,
+                kiosk_seq=item["seq"],
+                received_at=now,
+                rated_at=now if flagged else kiosk_time,
+                skew_seconds=skew.total_seconds(),
+                skew_flag=flagged,
+                interval_flag=item["interval_flag"],
+                batch_id=batch_id,
+                **{field: name in dims for name, field in DIMENSIONS.items()},
+            )
+        )
+
+    if rows:
+        # Insert in UUID order: concurrent requests with overlapping UUIDs then take the
+        # unique-index locks in the same order and cannot deadlock each other.
+        rows.sort(key=lambda row: row.uuid)
+        with transaction.atomic():
+            Rating.objects.bulk_create(rows, ignore_conflicts=True)
+            ours = set(
+                Rating.objects.filter(uuid__in=list(first_index), batch_id=batch_id).values_list(
+                    "uuid", flat=True
+                )
+            )
+            if future_skew and not kiosk.skew_flag:
+                Kiosk.objects.filter(pk=kiosk.pk).update(skew_flag=True)
+        for key, index in first_index.items():
+            status = "accepted" if key in ours else "duplicate"
+            results[index] = _result(items[index]["uuid"], status)
+    return results  # type: ignore[return-value]

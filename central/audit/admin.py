@@ -1,0 +1,124 @@
+"""The audit log, read-only and scoped: agency staff see the entries of their agencies,
+central admins see everything (including entries with no agency, e.g. catalogue edits)."""
+
+from __future__ import annotations
+
+import json
+
+from django.apps import apps
+from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from central.audit.models import AuditLog
+from central.web.admin_site import site
+from central.web.adminkit import VIEW, CounterPointAdmin, display
+from central.web.labels import tr
+
+
+def _shown(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+VERBS = {
+    "add": ("เพิ่ม", "added"),
+    "change": ("แก้ไข", "changed"),
+    "delete": ("ลบ", "deleted"),
+    "revoke": ("เพิกถอน/ยกเลิก", "revoked"),
+    "issue": ("ออกรหัส", "issued"),
+    "enrol": ("ลงทะเบียน", "enrolled"),
+    "export": ("ดาวน์โหลด", "exported"),
+}
+
+
+def object_type_name(label: str) -> str:
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
+@admin.register(AuditLog, site=site)
+class AuditLogAdmin(CounterPointAdmin):
+    central_can = VIEW
+    agency_can = VIEW
+    list_display = ["when", "actor_label", "what", "target", "fields_changed", "agency_name"]
+    list_display_links = ["when"]
+    list_filter = [("at", admin.DateFieldListFilter), "action", "object_type", "agency"]
+    search_fields = ["actor_label", "action", "object_type", "object_id"]
+    date_hierarchy = None
+    fields = [
+        "when",
+        "actor_label",
+        "what",
+        "target",
+        "agency_name",
+        "ip",
+        "changes",
+    ]
+    readonly_fields = fields
+    ordering = ["-at", "-id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agency")
+
+    @admin.display(description=tr("เวลา", "When"), ordering="at")
+    def when(self, obj):
+        return format_html(
+            '<span class="cp-nowrap">{}</span>',
+            timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M"),
+        )
+
+    @admin.display(description=tr("การกระทำ", "Action"), ordering="action")
+    def what(self, obj):
+        verb = obj.action.rsplit(".", 1)[-1]
+        words = VERBS.get(verb)
+        if words is None:
+            return obj.action
+        return format_html('{} <span class="cp-muted">({})</span>', tr(*words), obj.action)
+
+    @admin.display(description=tr("ข้อมูล", "Object"), ordering="object_type")
+    def target(self, obj):
+        if not obj.object_type:
+            return "—"
+        suffix = f" #{obj.object_id}" if obj.object_id else ""
+        return f"{object_type_name(obj.object_type)}{suffix}"
+
+    @admin.display(description=tr("ช่องที่เปลี่ยน", "Fields"))
+    def fields_changed(self, obj):
+        keys = set()
+        for snapshot in (obj.before, obj.after):
+            if isinstance(snapshot, dict):
+                keys.update(snapshot)
+        shown = ", ".join(sorted(keys)[:6])
+        return shown + (" …" if len(keys) > 6 else "") if keys else "—"
+
+    @admin.display(description=tr("หน่วยงาน", "Agency"), ordering="agency__code")
+    def agency_name(self, obj):
+        return display(obj.agency) if obj.agency_id else tr("— ส่วนกลาง", "— central")
+
+    @admin.display(description=tr("ก่อน → หลัง", "Before → after"))
+    def changes(self, obj):
+        before, after = obj.before or {}, obj.after or {}
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return format_html("<pre>{}</pre>", _shown({"before": before, "after": after}))
+        keys = sorted(set(before) | set(after))
+        if not keys:
+            return "—"
+        rows = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td class="cp-before">{}</td><td>{}</td></tr>',
+            ((k, _shown(before.get(k)), _shown(after.get(k))) for k in keys),
+        )
+        return format_html(
+            '<table class="cp-audit-table"><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>',
+            tr("ข้อมูล", "Field"),
+            tr("ก่อน", "Before"),
+            tr("หลัง", "After"),
+            rows,
+        )

@@ -1,0 +1,97 @@
+"""The kiosk fleet: one-time enrolment codes and the enrolled kiosks.
+
+Secrets (enrolment codes, kiosk credentials) are stored only as SHA-256 hex digests; see
+``central.fleet.services`` for how they are made and why a fast hash is enough.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from central.directory.models import Counter
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that enrols one kiosk to ``counter``. Valid until ``expires_at``,
+    unless used (``used_at``) or withdrawn (``revoked_at``) first. Only the hash is stored:
+    the code is shown once, when issued (``services.issue_enrolment_code``)."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(
+        max_length=8, editable=False, help_text="Last characters of the code, to recognise it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    kiosk = models.OneToOneField(
+        "Kiosk",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolment_code",
+        help_text="The kiosk this code enrolled.",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"…{self.hint} for {self.counter}"
+
+    def state(self, now) -> str:
+        """``used``, ``revoked``, ``expired`` or ``valid`` at ``now``."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "valid"
+
+
+class Kiosk(models.Model):
+    """An enrolled kiosk at a counter. ``credential_hash`` is the SHA-256 of the bearer
+    credential it was given at enrolment. Fleet health (last seen, app version, queue
+    depth, clock) is updated by every authenticated call and the heartbeat. Public id:
+    ``ks-000001``."""
+
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="kiosks")
+    credential_hash = models.CharField(max_length=64, unique=True, editable=False)
+    enrolled_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_seen = models.DateTimeField(null=True, blank=True)
+    last_ip = models.GenericIPAddressField(null=True, blank=True)
+    app_version = models.CharField(max_length=40, blank=True)
+    queue_depth = models.PositiveIntegerField(null=True, blank=True)
+    last_kiosk_time = models.DateTimeField(
+        null=True, blank=True, help_text="The kiosk's own clock at its last heartbeat."
+    )
+    clock_skew_seconds = models.FloatField(
+        null=True, blank=True, help_text="Kiosk clock minus server clock at the last heartbeat."
+    )
+    skew_flag = models.BooleanField(
+        default=False, help_text="The kiosk's clock was more than 10 minutes off."
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} @ {self.counter}" if self.pk else "new kiosk"
+
+    @property
+    def public_id(self) -> str:
+        return f"ks-{self.pk:06d}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

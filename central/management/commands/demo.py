@@ -1,0 +1,67 @@
+"""``python -m central demo [--reset] [--json] [--catalogue DIR] [--password PW]``."""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from central import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or update the demo data (agencies, service points, counters, the demo "
+        "catalogue, copy statuses, admin users) and print the admin passwords and one "
+        "fresh enrolment code per counter. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="First delete ALL CounterPoint data (ratings, kiosks, catalogue, service "
+            "points, agencies, audit log) and the demo users.",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Print only a JSON summary on stdout."
+        )
+        parser.add_argument(
+            "--catalogue",
+            metavar="DIR",
+            help="Directory with services.csv and documents.csv (default: ../shared/catalogue "
+            "if present, else the copy in central/demo_data).",
+        )
+        parser.add_argument(
+            "--password",
+            help="Password for every demo user (default: a new random one each run).",
+        )
+
+    def handle(self, *args, **options):
+        if options["reset"]:
+            print("demo: deleting all CounterPoint data", file=sys.stderr)
+            demo.reset()
+        try:
+            summary = demo.seed(options["catalogue"], options["password"])
+        except (FileNotFoundError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+            return
+        cat = summary["catalogue"]
+        self.stdout.write(
+            f"Catalogue: {cat['services']} services, {cat['documents']} documents from "
+            f"{cat['source']} (steps, times and fees are DEMO values)"
+        )
+        self.stdout.write("\nAdmin users (passwords are new on every run):")
+        for user in summary["users"]:
+            who = "central superuser" if user["central"] else f"agency {user['agency']}"
+            self.stdout.write(f"  {user['username']:<12} {user['password']:<16} {who}")
+        self.stdout.write("\nService points, counters and one-time enrolment codes:")
+        for sp in summary["service_points"]:
+            self.stdout.write(f"  {sp['id']} {sp['name_en']} ({sp['agency']})")
+            for counter in sp["counters"]:
+                self.stdout.write(
+                    f"    {counter['id']} {counter['enrolment_code']}  {counter['name_en']}"
+                )
+        expires = summary["service_points"][0]["counters"][0]["enrolment_code_expires_at"]
+        self.stdout.write(f"\nEnrolment codes expire at {expires}.")

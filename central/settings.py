@@ -1,0 +1,164 @@
+"""Django settings for CounterPoint central, read from environment variables.
+
+Variables (all optional; parsing is strict, a bad value stops start-up with a clear error):
+
+``DATABASE_URL``   ``postgres://user[:pw]@host:port/db`` (psycopg 3) or ``sqlite:///file``;
+                   unset: SQLite file ``$CP_DATA_DIR/central.sqlite3``.
+``CP_DATA_DIR``    directory for the SQLite file and collected static files
+                   (default: ``var/`` at the top of the repository).
+``SECRET_KEY``     required unless ``DEBUG`` is on or the process runs the test suite.
+``DEBUG``          1/0, true/false, yes/no, on/off (default off).
+``ALLOWED_HOSTS``  comma-separated (default ``localhost,127.0.0.1,[::1]``).
+``CSRF_TRUSTED_ORIGINS`` comma-separated origins for the admin UI behind a proxy.
+``CP_HTTPS``       served over HTTPS: secure cookies, http->https redirect, HSTS (default off).
+``CP_BEHIND_PROXY`` trust X-Forwarded-Proto from a TLS-terminating proxy (default off).
+``CP_DB_CONN_MAX_AGE`` seconds a PostgreSQL connection is reused (default 60).
+``CP_DB_HEALTH_CHECKS`` check a reused connection before each request (default off).
+``CP_PUBLIC_URL``  public base URL for citizen-facing links (default: the request's host).
+``CP_ENROLMENT_CODE_TTL_HOURS`` lifetime of a new enrolment code (default 72).
+"""
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from central.env import parse_bool, parse_database_url, parse_int, parse_list
+
+env = os.environ
+
+BASE_DIR = Path(__file__).resolve().parent
+REPO_DIR = BASE_DIR.parent
+DATA_DIR = Path(env.get("CP_DATA_DIR", "").strip() or REPO_DIR / "var")
+
+DEBUG = parse_bool(env, "DEBUG", False)
+# pytest >= 8.2 exports PYTEST_VERSION for the whole session (and to its subprocesses).
+TESTING = bool(env.get("PYTEST_VERSION")) or sys.argv[1:2] == ["test"]
+
+SECRET_KEY = env.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set it to a long random string (for example the output "
+            "of `python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set "
+            "DEBUG=1 for a development server."
+        )
+    SECRET_KEY = "insecure-dev-only-key-counterpoint-central-do-not-deploy"
+elif len(SECRET_KEY) < 32 and not (DEBUG or TESTING):
+    raise ImproperlyConfigured("SECRET_KEY is too short: use at least 32 random characters")
+
+ALLOWED_HOSTS = parse_list(env, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = parse_list(env, "CSRF_TRUSTED_ORIGINS", [])
+# Served over HTTPS (directly or behind a TLS-terminating proxy that sets
+# X-Forwarded-Proto): secure cookies, redirect http -> https, HSTS for an hour.
+CP_HTTPS = parse_bool(env, "CP_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = CP_HTTPS
+SECURE_HSTS_SECONDS = 3600 if CP_HTTPS else 0
+if parse_bool(env, "CP_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+_db_url = env.get("DATABASE_URL", "")
+if not _db_url.strip():
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"CP_DATA_DIR {DATA_DIR} cannot be created: {exc}") from None
+DATABASES = {
+    "default": parse_database_url(
+        _db_url,
+        DATA_DIR,
+        conn_max_age=parse_int(env, "CP_DB_CONN_MAX_AGE", 60),
+        health_checks=parse_bool(env, "CP_DB_HEALTH_CHECKS", False),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "central.apps.CentralConfig",
+    "central.directory",
+    "central.catalogue",
+    "central.fleet",
+    "central.ratings",
+    "central.insights",
+    "central.audit",
+]
+# The admins' web UI lives in central/web (written separately); it is picked up when present.
+if importlib.util.find_spec("central.web") is not None:
+    INSTALLED_APPS.append("central.web")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "central.urls"
+WSGI_APPLICATION = "central.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing test users' passwords with PBKDF2 costs ~0.3 s each; not what we test.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LANGUAGE_CODE = "th"
+LANGUAGES = [("th", "ไทย"), ("en", "English")]
+USE_I18N = True
+TIME_ZONE = "Asia/Bangkok"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+# Django refuses (RequestDataTooBig) bodies over this before any view runs; the kiosk API
+# applies its own, smaller per-endpoint limits first (central.api.views).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"central": {"level": "INFO"}},
+}
+
+# CounterPoint
+CP_PUBLIC_URL = env.get("CP_PUBLIC_URL", "").strip().rstrip("/")
+if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"CP_PUBLIC_URL={CP_PUBLIC_URL!r} must start with https://")
+CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "central.web"
+    label = "web"
+    verbose_name = "CounterPoint web"
+
+    def ready(self) -> None:
+        from central.web import labels
+
+        labels.apply()

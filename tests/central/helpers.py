@@ -1,0 +1,124 @@
+"""Helpers shared by the central tests (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from central.catalogue.models import Document, Offering, Service, ServiceDocument, ServiceStep
+from central.directory.models import Agency, Counter, ServicePoint
+from central.fleet import services as fleet
+
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite runs one writer at a "
+    "time, so there is no real concurrency to test",
+)
+
+
+@dataclass
+class World:
+    dopa: Agency
+    bkk: Agency
+    dlt: Agency
+    id_card: Document
+    house_reg: Document
+    photo: Document
+    id_renew: Service
+    move_in: Service
+    dl_renew: Service
+    sp: ServicePoint  # a Bangkok district office (agency bkk, child of dopa)
+    counter: Counter
+    counter2: Counter
+    dlt_sp: ServicePoint
+    dlt_counter: Counter
+    offering_id_renew: Offering
+    offering_move_in: Offering
+
+
+def make_service(code, name_en, agency, docs, fee="0", steps=((5, "Submit"), (10, "Check"))):
+    service = Service.objects.create(
+        code=code,
+        name_th=f"บริการ {code}",
+        name_en=name_en,
+        agency=agency,
+        agency_th=agency.name_th,
+        agency_en=agency.name_en,
+        fee_amount=Decimal(fee),
+        legal_basis_th="กฎหมาย",
+        legal_basis_en="Law",
+        is_demo=True,
+    )
+    for order, (minutes, title) in enumerate(steps, start=1):
+        ServiceStep.objects.create(
+            service=service, order=order, title_th=f"ขั้นตอน {order}", title_en=title, minutes=minutes
+        )
+    for order, (doc, copies) in enumerate(docs, start=1):
+        ServiceDocument.objects.create(
+            service=service, document=doc, order=order, originals=1, copies=copies
+        )
+    return service
+
+
+def make_point(code, agency, sub="100701", lat=13.7466, lon=100.5232):
+    return ServicePoint.objects.create(
+        agency=agency,
+        code=code,
+        name_th=f"สำนักงาน {code}",
+        name_en=f"Office {code}",
+        lat=lat,
+        lon=lon,
+        address_th="ถนนพระราม 1",
+        address_en="Rama I Road",
+        province_code=sub[:2],
+        district_code=sub[:4],
+        subdistrict_code=sub,
+        hours_th="จันทร์–ศุกร์",
+        hours_en="Mon–Fri",
+        phone="02 000 0000",
+    )
+
+
+@dataclass
+class EnrolledKiosk:
+    kiosk: object
+    credential: str
+
+    @property
+    def auth(self) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.credential}"}
+
+
+def enrol_kiosk(counter) -> EnrolledKiosk:
+    _, code = fleet.issue_enrolment_code(counter)
+    kiosk, credential = fleet.enrol(code, "1.0.0")
+    return EnrolledKiosk(kiosk, credential)
+
+
+def post_json(client: Client, path: str, data, **extra):
+    body = data if isinstance(data, bytes | str) else json.dumps(data)
+    return client.post(path, body, content_type="application/json", **extra)
+
+
+def rating(**overrides) -> dict:
+    """A valid rating item (protocol shape); override any field."""
+    item = {
+        "uuid": str(uuid.uuid4()),
+        "seq": 1,
+        "kiosk_time": datetime.now(UTC).isoformat(),
+        "score": 5,
+        "service_code": "ID_RENEW",
+        "dimensions": ["staff", "waiting_time"],
+        "asked_for_copy": False,
+        "comment": None,
+        "interval_flag": False,
+    }
+    item.update(overrides)
+    return item
