@@ -180,6 +180,13 @@ def _services(offerings: list[Offering], sp: ServicePoint, base_url: str) -> lis
     return out
 
 
+# What a kiosk shows when an office has not set a copy status for a document.
+MANUAL_REASON_TH = "ตามคู่มือสำหรับประชาชนของบริการนี้"
+MANUAL_REASON_EN = "As the Citizen's Manual for this service asks"
+ORIGINAL_ONLY_TH = "เจ้าหน้าที่ตรวจดูจากฉบับจริง"
+ORIGINAL_ONLY_EN = "Staff look at the original"
+
+
 def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> dict:
     doc = sd.document
     out = {
@@ -189,15 +196,15 @@ def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> dict:
         "originals": sd.originals,
     }
     if status is None:
-        # No per-office status: the manual's copy count applies.
+        # No per-office status: the manual's copy count applies, and says so.
         out.update(
             copies=sd.copies,
             copy_status=CopyStatus.COPY_REQUIRED if sd.copies else CopyStatus.NO_COPY,
             no_copy_since=None,
-            reason_th="",
-            reason_en="",
-            verify_th="",
-            verify_en="",
+            reason_th=MANUAL_REASON_TH if sd.copies else "",
+            reason_en=MANUAL_REASON_EN if sd.copies else "",
+            verify_th="" if sd.copies else ORIGINAL_ONLY_TH,
+            verify_en="" if sd.copies else ORIGINAL_ONLY_EN,
         )
     else:
         out.update(

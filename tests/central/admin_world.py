@@ -22,12 +22,12 @@ from django.test import Client
 
 from central import audit
 from central.audit.models import AuditLog
-from central.catalogue.models import CopyStatus, Document, Offering
-from central.directory.models import Agency, Counter, Membership
+from central.catalogue.models import CopyStatus, Offering
+from central.directory.models import Membership
 from central.fleet import services as fleet
 from central.fleet.models import EnrolmentCode, Kiosk
 from central.ratings.models import Rating
-from tests.central.helpers import World, enrol_kiosk, make_point, make_service, post_json, rating
+from tests.central.helpers import World, enrol_kiosk, post_json, rating
 
 ROLES = ["central", "owner", "parent", "other", "stranger", "anon"]
 STAFF_ROLES = ["central", "owner", "parent", "other"]
@@ -74,50 +74,6 @@ class AdminWorld:
         if role == "other":
             return self.markers["bkk"]
         return self.markers["bkk"] | self.markers["dlt"]
-
-
-def build_world() -> World:
-    """The same data as conftest's ``world`` fixture, for module-scoped setups."""
-    dopa = Agency.objects.create(code="dopa", name_th="กรมการปกครอง", name_en="DOPA")
-    bkk = Agency.objects.create(code="dopa-bkk", name_th="เขต", name_en="Bangkok", parent=dopa)
-    dlt = Agency.objects.create(code="dlt", name_th="กรมการขนส่งทางบก", name_en="DLT")
-    id_card = Document.objects.create(code="ID_CARD", name_th="บัตร", name_en="ID card")
-    house_reg = Document.objects.create(code="HOUSE_REG", name_th="ทะเบียนบ้าน", name_en="House reg")
-    photo = Document.objects.create(code="PHOTO", name_th="รูปถ่าย", name_en="Photo")
-    id_renew = make_service("ID_RENEW", "ID card renewal", dopa, [(id_card, 1)])
-    move_in = make_service("MOVE_IN", "Move in", dopa, [(id_card, 1), (house_reg, 1)], fee="20")
-    dl_renew = make_service("DL_RENEW", "Licence renewal", dlt, [(id_card, 1), (photo, 0)], "505")
-    sp = make_point("bkk-pathumwan", bkk)
-    counter = Counter.objects.create(service_point=sp, number=1, name_th="ช่อง 1", name_en="C1")
-    counter2 = Counter.objects.create(service_point=sp, number=2, name_th="ช่อง 2", name_en="C2")
-    dlt_sp = make_point("dlt-bkk1", dlt, sub="103004", lat=13.8128, lon=100.5617)
-    dlt_counter = Counter.objects.create(service_point=dlt_sp, number=1, name_th="ช่อง 1")
-    off1 = Offering.objects.create(service_point=sp, service=id_renew)
-    off1.counters.add(counter)
-    off2 = Offering.objects.create(service_point=sp, service=move_in)
-    off2.counters.add(counter2)
-    Offering.objects.create(service_point=dlt_sp, service=dl_renew).counters.add(dlt_counter)
-    CopyStatus.objects.create(
-        offering=off1,
-        document=id_card,
-        status=CopyStatus.NO_COPY,
-        copies=0,
-        no_copy_since=date(2021, 10, 1),
-        verify_th="อ่านบัตร",
-        verify_en="Reads the smart card",
-    )
-    CopyStatus.objects.create(
-        offering=off2,
-        document=house_reg,
-        status=CopyStatus.COPY_REQUIRED,
-        copies=1,
-        reason_th="เก็บสำเนา",
-        reason_en="Kept on file",
-    )
-    return World(
-        dopa, bkk, dlt, id_card, house_reg, photo, id_renew, move_in, dl_renew,
-        sp, counter, counter2, dlt_sp, dlt_counter, off1, off2,
-    )  # fmt: skip
 
 
 def _rate(kiosk_credential: str, service_code: str, comment: str) -> Rating:

@@ -5,14 +5,21 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test import Client
 
-from central.catalogue.models import Document, Offering, Service, ServiceDocument, ServiceStep
+from central.catalogue.models import (
+    CopyStatus,
+    Document,
+    Offering,
+    Service,
+    ServiceDocument,
+    ServiceStep,
+)
 from central.directory.models import Agency, Counter, ServicePoint
 from central.fleet import services as fleet
 
@@ -122,3 +129,48 @@ def rating(**overrides) -> dict:
     }
     item.update(overrides)
     return item
+
+
+def build_world() -> World:
+    """Two agencies' offices, counters, services and copy statuses: the ``world`` fixture
+    (and module-scoped admin set-ups) build their data with this."""
+    dopa = Agency.objects.create(code="dopa", name_th="กรมการปกครอง", name_en="DOPA")
+    bkk = Agency.objects.create(code="dopa-bkk", name_th="เขต", name_en="Bangkok", parent=dopa)
+    dlt = Agency.objects.create(code="dlt", name_th="กรมการขนส่งทางบก", name_en="DLT")
+    id_card = Document.objects.create(code="ID_CARD", name_th="บัตร", name_en="ID card")
+    house_reg = Document.objects.create(code="HOUSE_REG", name_th="ทะเบียนบ้าน", name_en="House reg")
+    photo = Document.objects.create(code="PHOTO", name_th="รูปถ่าย", name_en="Photo")
+    id_renew = make_service("ID_RENEW", "ID card renewal", dopa, [(id_card, 1)])
+    move_in = make_service("MOVE_IN", "Move in", dopa, [(id_card, 1), (house_reg, 1)], fee="20")
+    dl_renew = make_service("DL_RENEW", "Licence renewal", dlt, [(id_card, 1), (photo, 0)], "505")
+    sp = make_point("bkk-pathumwan", bkk)
+    counter = Counter.objects.create(service_point=sp, number=1, name_th="ช่อง 1", name_en="C1")
+    counter2 = Counter.objects.create(service_point=sp, number=2, name_th="ช่อง 2", name_en="C2")
+    dlt_sp = make_point("dlt-bkk1", dlt, sub="103004", lat=13.8128, lon=100.5617)
+    dlt_counter = Counter.objects.create(service_point=dlt_sp, number=1, name_th="ช่อง 1")
+    off1 = Offering.objects.create(service_point=sp, service=id_renew)
+    off1.counters.add(counter)
+    off2 = Offering.objects.create(service_point=sp, service=move_in)
+    off2.counters.add(counter2)
+    Offering.objects.create(service_point=dlt_sp, service=dl_renew).counters.add(dlt_counter)
+    CopyStatus.objects.create(
+        offering=off1,
+        document=id_card,
+        status=CopyStatus.NO_COPY,
+        copies=0,
+        no_copy_since=date(2021, 10, 1),
+        verify_th="อ่านบัตร",
+        verify_en="Reads the smart card",
+    )
+    CopyStatus.objects.create(
+        offering=off2,
+        document=house_reg,
+        status=CopyStatus.COPY_REQUIRED,
+        copies=1,
+        reason_th="เก็บสำเนา",
+        reason_en="Kept on file",
+    )
+    return World(
+        dopa, bkk, dlt, id_card, house_reg, photo, id_renew, move_in, dl_renew,
+        sp, counter, counter2, dlt_sp, dlt_counter, off1, off2,
+    )  # fmt: skip

@@ -52,9 +52,11 @@ def test_full_catalogue(api, kiosk, world):
     assert move_in["HOUSE_REG"]["copy_status"] == "copy_required"
     assert move_in["HOUSE_REG"]["no_copy_since"] is None
     assert move_in["HOUSE_REG"]["reason_en"] == "Kept on file"
-    # No per-office status: the manual's copy count applies.
+    # No per-office status: the manual's copy count applies, and the kiosk can say why.
     assert move_in["ID_CARD"]["copy_status"] == "copy_required"
     assert move_in["ID_CARD"]["copies"] == 1
+    assert "Citizen's Manual" in move_in["ID_CARD"]["reason_en"]
+    assert move_in["ID_CARD"]["reason_th"]
     assert services["MOVE_IN"]["fee_en"] == "20 baht"
 
 

@@ -31,7 +31,8 @@ from django.urls import reverse
 from central.catalogue.models import Offering
 from central.directory.models import Counter, ServicePoint
 from central.fleet.models import EnrolmentCode, Kiosk
-from tests.central.admin_world import ROLES, AdminWorld, body, build_admin_world, build_world
+from tests.central.admin_world import ROLES, AdminWorld, body, build_admin_world
+from tests.central.helpers import build_world
 
 
 @pytest.fixture(scope="module")
