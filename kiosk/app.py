@@ -66,7 +66,7 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
         return 3
     win.show_kiosk()
     win.sync.start()
-    QTimer.singleShot(0, win.prebuild)
+    QTimer.singleShot(250, win.prebuild)  # after the first frame, not before it
     log.info("kiosk running with data in %s", data_dir)
     code = app.exec()
     win.sync.stop()

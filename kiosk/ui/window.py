@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -16,36 +17,33 @@ from kiosk.ui import theme
 from kiosk.ui.fonts import load_fonts
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.screens.comment import CommentScreen
-from kiosk.ui.screens.followup import FollowupScreen
-from kiosk.ui.screens.pin import PinScreen
-from kiosk.ui.screens.rating import RatingScreen
-from kiosk.ui.screens.service import ServiceScreen
-from kiosk.ui.screens.services import ServicesScreen
-from kiosk.ui.screens.staff_enrol import StaffEnrolScreen
-from kiosk.ui.screens.staff_menu import StaffMenuScreen
-from kiosk.ui.screens.staff_setup import StaffSetupScreen
-from kiosk.ui.screens.staff_status import StaffStatusScreen
-from kiosk.ui.screens.thanks import ThanksScreen
-from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.widgets import Header, button, label
 
 log = logging.getLogger(__name__)
 
-SCREENS: tuple[type[Screen], ...] = (
-    WelcomeScreen,
-    ServicesScreen,
-    ServiceScreen,
-    RatingScreen,
-    FollowupScreen,
-    CommentScreen,
-    ThanksScreen,
-    PinScreen,
-    StaffMenuScreen,
-    StaffSetupScreen,
-    StaffStatusScreen,
-    StaffEnrolScreen,
-)
+# name -> "module:Class". Imported when first shown (Welcome before the first frame, the
+# rest by prebuild() right after it), so a cold start pays only for what it draws.
+SCREENS: dict[str, str] = {
+    "welcome": "kiosk.ui.screens.welcome:WelcomeScreen",
+    "services": "kiosk.ui.screens.services:ServicesScreen",
+    "service": "kiosk.ui.screens.service:ServiceScreen",
+    "rating": "kiosk.ui.screens.rating:RatingScreen",
+    "followup": "kiosk.ui.screens.followup:FollowupScreen",
+    "comment": "kiosk.ui.screens.comment:CommentScreen",
+    "thanks": "kiosk.ui.screens.thanks:ThanksScreen",
+    "pin": "kiosk.ui.screens.pin:PinScreen",
+    "staff_menu": "kiosk.ui.screens.staff_menu:StaffMenuScreen",
+    "staff_setup": "kiosk.ui.screens.staff_setup:StaffSetupScreen",
+    "staff_status": "kiosk.ui.screens.staff_status:StaffStatusScreen",
+    "staff_enrol": "kiosk.ui.screens.staff_enrol:StaffEnrolScreen",
+}
+
+
+def screen_class(name: str) -> type[Screen]:
+    module, _, cls = SCREENS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
+
+
 DEFAULT_LANG = "th"
 USER_EVENTS = {
     QEvent.MouseButtonPress,
@@ -171,16 +169,15 @@ class KioskWindow(QWidget):
     # -- navigation -------------------------------------------------------------------
     def screen(self, name: str) -> Screen:
         if name not in self.screens:
-            cls = next(c for c in SCREENS if c.name == name)
-            scr = cls(self)
+            scr = screen_class(name)(self)
             self.screens[name] = scr
             self.stack.addWidget(scr)
         return self.screens[name]
 
     def prebuild(self) -> None:
         """Build the screens not shown yet, so the first tap on each is as fast as later ones."""
-        for cls in SCREENS:
-            self.screen(cls.name).retranslate()
+        for name in SCREENS:
+            self.screen(name).retranslate()
 
     def current_screen(self) -> Screen | None:
         widget = self.stack.currentWidget()
