@@ -80,6 +80,14 @@ def tour_steps(win) -> Iterator[tuple[str, Callable[[], None]]]:
     yield "staff-menu", staff("staff_menu")
     yield "staff-setup", staff("staff_setup")
     yield "staff-status", staff("staff_status")
+    yield "staff-enrol", staff("staff_enrol")
+
+    def enrol_typing() -> None:
+        staff("staff_enrol")()
+        screen = win.screen("staff_enrol")
+        screen._focus(screen.url)  # as a tap on the server field does
+
+    yield "staff-enrol-typing", enrol_typing
 
 
 def render_tour(data_dir: Path, out: Path, sizes: list[tuple[int, int]]) -> list[Path]:
