@@ -31,9 +31,12 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # -- child processes ---------------------------------------------------------------------
-def child_bare() -> None:
+_watchers: list = []
+
+
+def exit_on_first_paint(widget) -> None:
+    """Print DRAWN and end the process when ``widget`` is first painted."""
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QApplication, QWidget
 
     class Painted(QObject):
         def eventFilter(self, obj, ev):  # noqa: N802
@@ -42,32 +45,29 @@ def child_bare() -> None:
                 os._exit(0)
             return False
 
+    watcher = Painted()
+    _watchers.append(watcher)  # keep it alive while the event loop runs
+    widget.installEventFilter(watcher)
+
+
+def child_bare() -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
     app = QApplication([])
     w = QWidget()
     w.resize(1280, 800)
-    f = Painted()
-    w.installEventFilter(f)
+    exit_on_first_paint(w)
     w.show()
     app.exec()
 
 
 def child_start(data_dir: str) -> None:
-    from PySide6.QtCore import QEvent, QObject
-
     from kiosk.app import build_window, ensure_qapp
-
-    class Painted(QObject):
-        def eventFilter(self, obj, ev):  # noqa: N802
-            if ev.type() == QEvent.Paint:
-                print("DRAWN", flush=True)
-                os._exit(0)
-            return False
 
     app = ensure_qapp()
     win = build_window(Path(data_dir), kiosk_mode=False, size=(1280, 800))
     assert win.current_screen().name == "welcome"
-    f = Painted()
-    win.current_screen().rate.installEventFilter(f)
+    exit_on_first_paint(win.current_screen().rate)
     win.show()
     app.exec()
 

@@ -90,14 +90,13 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
-    from datetime import datetime
 
     from kiosk import APP_VERSION
     from kiosk.storage import StorageError
     from kiosk.sync.client import CentralClient, SyncError
     from kiosk.sync.engine import SETTING_BLOCKED, SyncConfig, SyncEngine, tls_verify
     from kiosk.sync.enrol import secure_data_files
-    from kiosk.sync.service import blocked_message, credential_hint
+    from kiosk.sync.service import blocked_message, remember_refusal
 
     store = _open_store(data_dir)
     if store is None:
@@ -150,15 +149,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
         if result.batches:
             print(f"(before failing: {result.summary()})", file=sys.stderr)
         if isinstance(err, SyncError) and err.auth:
-            store.set_setting(
-                SETTING_BLOCKED,
-                {
-                    "kind": err.kind,
-                    "message": str(err),
-                    "credential": credential_hint(enrolment.get("credential")),
-                    "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                },
-            )
+            remember_refusal(store, err, enrolment)
             return EXIT_REFUSED
         if blocked_message(store, enrolment):
             return EXIT_REFUSED

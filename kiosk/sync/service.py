@@ -73,6 +73,20 @@ def blocked_message(store: Any, enrolment: dict | None) -> str | None:
     return None
 
 
+def remember_refusal(store: Any, err: SyncError, enrolment: dict) -> None:
+    """Central answered 401/403 for this enrolment: stop syncing until re-enrolment, and
+    keep why for staff (tied to the credential, so a new enrolment clears it)."""
+    store.set_setting(
+        SETTING_BLOCKED,
+        {
+            "kind": err.kind,
+            "message": str(err),
+            "credential": credential_hint(enrolment.get("credential")),
+            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        },
+    )
+
+
 class CentralSync(SyncService):
     """The real sync service. Works for an enrolled kiosk and for one that is not yet
     (then it only waits for ``enroll``)."""
@@ -467,15 +481,7 @@ class CentralSync(SyncService):
             current = store.enrolment()
             if current and current.get("credential") == enrolment.get("credential"):
                 try:
-                    store.set_setting(
-                        SETTING_BLOCKED,
-                        {
-                            "kind": err.kind,
-                            "message": str(err),
-                            "credential": credential_hint(enrolment.get("credential")),
-                            "at": datetime.now().astimezone().isoformat(timespec="seconds"),
-                        },
-                    )
+                    remember_refusal(store, err, enrolment)
                 except StorageError:
                     log.exception("could not remember that central refused the kiosk")
                 self._set_state(
