@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 log = logging.getLogger("kiosk")
@@ -71,4 +72,16 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
     code = app.exec()
     win.sync.stop()
     win.store.close()
+    stuck = [
+        t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon
+    ]
+    if stuck:
+        # A sync request may hang until its read timeout (30 s). Every rating is already
+        # committed and every catalogue change is one transaction, so leave now rather
+        # than hold up a restart by the supervisor.
+        log.info("leaving without waiting for %s", ", ".join(stuck))
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
     return code

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.pin import PinGuard, valid_new_pin
 from kiosk.storage import StorageError
@@ -39,6 +39,7 @@ class PinScreen(Screen):
         self.keys = {}
         for i, k in enumerate(keys):
             b = button(k if k.isdigit() else "", "primary" if k == "ok" else None, f"pin_{k}")
+            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)  # fill the pad
             b.clicked.connect(lambda _=False, k=k: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
             self.keys[k] = b
