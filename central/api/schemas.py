@@ -430,7 +430,14 @@ ENROLL_REQUEST = Object(
     {
         "code": String(64, min_length=1, description="One-time enrolment code from central."),
         "app_version": String(40, min_length=1, description="Kiosk app version."),
+        "request_id": Uuid(
+            description="Kiosk-generated id of this enrolment attempt, kept until it "
+            "succeeds. If central's answer is lost, the same kiosk sends the same code and "
+            "id again (before the code expires) and gets a fresh credential for the same "
+            "kiosk instead of 'code used'."
+        ),
     },
+    optional=("request_id",),
     title="EnrollRequest",
 )
 

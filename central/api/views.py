@@ -157,7 +157,10 @@ def enroll(request, _kiosk):
     data = _validate(schemas.ENROLL_REQUEST, _read_json(request, SMALL_BODY_BYTES))
     try:
         kiosk, credential = fleet.enrol(
-            data["code"], data["app_version"], ip=fleet.client_ip(request)
+            data["code"],
+            data["app_version"],
+            ip=fleet.client_ip(request),
+            request_id=data.get("request_id"),
         )
     except fleet.EnrolmentRefused as refused:
         status, detail = {

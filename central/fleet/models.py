@@ -29,6 +29,9 @@ class EnrolmentCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The kiosk's id for the enrolment attempt that used the code: the same attempt may
+    # retry (its answer lost on the way) and gets a fresh credential for the same kiosk.
+    request_id = models.UUIDField(null=True, blank=True, editable=False)
     kiosk = models.OneToOneField(
         "Kiosk",
         null=True,

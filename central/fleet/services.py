@@ -100,9 +100,15 @@ class EnrolmentRefused(Exception):
         self.reason = reason
 
 
-def enrol(code_text: str, app_version: str, *, ip: str | None = None) -> tuple[Kiosk, str]:
+def enrol(
+    code_text: str, app_version: str, *, ip: str | None = None, request_id: str | None = None
+) -> tuple[Kiosk, str]:
     """Consume ``code_text`` and create a kiosk at its counter; returns ``(kiosk,
     credential)``. Raises ``EnrolmentRefused``.
+
+    A retry of the same attempt (same code and ``request_id``, before the code's expiry,
+    the kiosk not revoked) gets a fresh credential for the kiosk that attempt created; the
+    credential sent with the lost answer stops working.
 
     Atomic under concurrency: the code row is locked (``select_for_update`` on PostgreSQL;
     SQLite runs write transactions one at a time, BEGIN IMMEDIATE) and consumed with a
@@ -120,6 +126,8 @@ def enrol(code_text: str, app_version: str, *, ip: str | None = None) -> tuple[K
         if row is None:
             raise EnrolmentRefused("unknown")
         state = row.state(now)
+        if state == "used" and _same_attempt(row, request_id, now):
+            return _reissue(row, app_version, now, ip)
         if state != "valid":
             raise EnrolmentRefused(state)
         credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
@@ -132,7 +140,7 @@ def enrol(code_text: str, app_version: str, *, ip: str | None = None) -> tuple[K
         )
         consumed = EnrolmentCode.objects.filter(
             pk=row.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-        ).update(used_at=now, kiosk=kiosk)
+        ).update(used_at=now, kiosk=kiosk, request_id=request_id)
         if consumed != 1:  # lost a race the lock should have prevented: refuse, roll back
             raise EnrolmentRefused("used")
         audit.record(
@@ -147,6 +155,38 @@ def enrol(code_text: str, app_version: str, *, ip: str | None = None) -> tuple[K
             },
             ip=ip,
         )
+    return kiosk, credential
+
+
+def _same_attempt(row: EnrolmentCode, request_id: str | None, now) -> bool:
+    return (
+        request_id is not None
+        and row.request_id is not None
+        and str(row.request_id) == str(request_id)
+        and row.kiosk_id is not None
+        and row.revoked_at is None
+        and row.expires_at > now
+    )
+
+
+def _reissue(row: EnrolmentCode, app_version: str, now, ip: str | None) -> tuple[Kiosk, str]:
+    """The answer to this attempt was lost: a new credential for the same kiosk."""
+    kiosk = Kiosk.objects.select_for_update().get(pk=row.kiosk_id)
+    if kiosk.revoked_at is not None:
+        raise EnrolmentRefused("used")
+    credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+    kiosk.credential_hash = hash_secret(credential)
+    kiosk.app_version = app_version
+    kiosk.last_seen = now
+    kiosk.last_ip = ip
+    kiosk.save(update_fields=["credential_hash", "app_version", "last_seen", "last_ip"])
+    audit.record(
+        "kiosk.enrol_retry",
+        kiosk,
+        actor=f"kiosk:{kiosk.public_id}",
+        after={"kiosk": kiosk.public_id, "code_hint": row.hint, "app_version": app_version},
+        ip=ip,
+    )
     return kiosk, credential
 
 

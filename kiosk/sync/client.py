@@ -142,16 +142,20 @@ class CentralClient:
         self.close()
 
     # -- the four calls -----------------------------------------------------------------
-    def enroll(self, code: str, app_version: str) -> dict:
+    def enroll(self, code: str, app_version: str, request_id: str | None = None) -> dict:
         """Trade a one-time code for a credential: ``{kiosk_id, credential, service_point,
-        counter}``. Wrong, used or expired codes raise ``SyncError(kind="bad_code")``."""
+        counter}``. Wrong, used or expired codes raise ``SyncError(kind="bad_code")``.
+        ``request_id`` names the attempt, so a retry after a lost answer is recognised."""
         code = (code or "").strip()
         if not code:
             raise SyncError("bad_code", "Enter the enrolment code shown on central.")
+        body = {"code": code, "app_version": app_version}
+        if request_id:
+            body["request_id"] = request_id
         data = self._call(
             "POST",
             "/kiosks/enroll",
-            {"code": code, "app_version": app_version},
+            body,
             auth=False,
             expect=(200, 201),
         )

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import stat
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import APP_VERSION
-from kiosk.storage import SETTING_COUNTER_SERVICES, StorageError
+from kiosk.storage import SETTING_COUNTER_SERVICES, SETTING_KIOSK_ID, StorageError
 from kiosk.sync.client import CentralClient, SyncError, normalize_server_url
 from kiosk.sync.engine import (
     SETTING_BLOCKED,
@@ -92,6 +93,22 @@ def enrolment_info(store: Any) -> dict | None:
         return None
 
 
+def _attempt_id(store: Any, url: str, code: str) -> str:
+    """The id of an enrolment attempt, the same for every try of this kiosk with this
+    server and code, so central can answer a retry whose first answer was lost. Derived
+    from the kiosk's own random local id: nothing is written before central says yes, and
+    nobody else can produce it."""
+    key = code.strip().upper().replace("-", "").replace(" ", "")
+    local_id = ""
+    with contextlib.suppress(StorageError):
+        local_id = str(store.get_setting(SETTING_KIOSK_ID) or "")
+    try:
+        namespace = uuid.UUID(local_id)
+    except ValueError:
+        namespace = uuid.NAMESPACE_URL
+    return str(uuid.uuid5(namespace, f"{url}|{key}"))
+
+
 def enrol(
     store: Any,
     server_url: str,
@@ -111,8 +128,9 @@ def enrol(
     timeout = (cfg.connect_timeout_s, cfg.read_timeout_s)
     explicit_ca = verify if isinstance(verify, str) else None
     verify = tls_verify(store, verify)
+    request_id = _attempt_id(store, url, code)
     with CentralClient(url, timeout=timeout, verify=verify) as client:
-        answer = client.enroll(code, app_version)
+        answer = client.enroll(code, app_version, request_id)
     # Central said yes: from here on the code is used up, so the kiosk must keep the
     # credential whatever happens next.
     previous = enrolment_info(store)

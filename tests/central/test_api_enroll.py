@@ -47,6 +47,52 @@ def test_enroll_returns_credential_once_and_stores_only_its_hash(api, world):
     assert api.get("/api/v1/kiosk/catalogue", **auth).status_code == 200
 
 
+RETRY_ID = "3f9c2b1e-5d4a-4c8b-9e7f-0a1b2c3d4e5f"
+
+
+def _attempt(api, code, request_id=RETRY_ID):
+    return post_json(api, URL, {"code": code, "app_version": "1.2.3", "request_id": request_id})
+
+
+def test_a_lost_answer_can_be_fetched_again_by_the_same_attempt(api, world):
+    _, code = fleet.issue_enrolment_code(world.counter)
+    first = _attempt(api, code)
+    assert first.status_code == 201  # ... and suppose this answer never reached the kiosk
+    again = _attempt(api, code)
+    assert again.status_code == 201
+    assert again.json()["kiosk_id"] == first.json()["kiosk_id"]
+    assert Kiosk.objects.count() == 1, "a retry never makes a second kiosk"
+    old, new = first.json()["credential"], again.json()["credential"]
+    assert old != new
+    assert api.get("/api/v1/kiosk/catalogue", HTTP_AUTHORIZATION=f"Bearer {new}").status_code == 200
+    assert api.get("/api/v1/kiosk/catalogue", HTTP_AUTHORIZATION=f"Bearer {old}").status_code == 401
+    assert AuditLog.objects.filter(action="kiosk.enrol_retry").count() == 1
+
+
+def test_only_the_same_attempt_may_retry(api, world):
+    _, code = fleet.issue_enrolment_code(world.counter)
+    assert _attempt(api, code).status_code == 201
+    other = _attempt(api, code, request_id="11111111-2222-4333-8444-555555555555")
+    assert other.status_code == 409
+    assert _enroll(api, code).status_code == 409  # no request id: a plain reuse
+    assert Kiosk.objects.count() == 1
+
+
+def test_no_retry_after_the_code_expires_or_the_kiosk_is_revoked(api, world):
+    _, code = fleet.issue_enrolment_code(world.counter)
+    body = _attempt(api, code).json()
+    kiosk = Kiosk.objects.get()
+    assert kiosk.public_id == body["kiosk_id"]
+    fleet.revoke_kiosk(kiosk)
+    assert _attempt(api, code).status_code == 409
+    _, code2 = fleet.issue_enrolment_code(world.counter)
+    assert _attempt(api, code2).status_code == 201
+    EnrolmentCode.objects.filter(kiosk__isnull=False).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert _attempt(api, code2).status_code == 409
+
+
 def test_code_is_forgiving_about_case_spaces_and_hyphens(api, world):
     _, code = fleet.issue_enrolment_code(world.counter)
     assert _enroll(api, " " + code.replace("-", " ").lower()).status_code == 201

@@ -405,3 +405,40 @@ def test_f_copy_status_flipped_on_central_shows_on_the_kiosk(
             win.close()
     finally:
         store.close()
+
+
+def test_g_enrolment_answer_lost_then_the_same_code_retried(
+    central, ctl, counter_id, proxy, tmp_path
+):
+    """Central enrols the kiosk but the answer is cut on the way back: staff try the same
+    code again and the kiosk gets its (new) credential instead of "code already used"."""
+    from kiosk.sync.client import SyncError
+    from kiosk.sync.enrol import enrol as do_enrol
+
+    store = open_store(tmp_path / "kiosk")
+    try:
+        code = ctl("code", counter=counter_id)["code"]
+        proxy.set_weights({"pass": 1})
+        proxy.forced_paths = ("/api/v1/kiosks/enroll",)
+        proxy.forced = ["cut"]  # central processes the request, the answer never arrives
+        with pytest.raises(SyncError):
+            do_enrol(store, proxy.url, code)
+        assert not proxy.forced
+        assert store.enrolment() is None, "nothing changes on the kiosk without an answer"
+        result = do_enrol(store, proxy.url, code)
+        assert result.catalogue_error is None, result.catalogue_error
+        assert store.enrolment()["kiosk_id"] == result.kiosk_id
+        uuids = record_ratings(store, 20, random.Random(7), services_of(store))
+        expected = expected_wire(store, uuids)
+        drain_with_service(tmp_path / "kiosk", store, timeout=60)
+        assert_central_holds_exactly(ctl, [result.kiosk_id], expected)
+        # a different kiosk with the same code is still refused
+        other = open_store(tmp_path / "other")
+        try:
+            with pytest.raises(SyncError) as refused:
+                do_enrol(other, proxy.url, code)
+            assert refused.value.kind == "bad_code"
+        finally:
+            other.close()
+    finally:
+        store.close()
