@@ -93,11 +93,15 @@ class Keyboard(QWidget):
             self.shift_btn.setChecked(False)
             self._build()
 
-    def _switch(self) -> None:
-        self.layout_lang = "en" if self.layout_lang == "th" else "th"
+    def set_layout(self, lang: str) -> None:
+        """Show the Thai ("th") or English ("en") keys, unshifted."""
+        self.layout_lang = lang
         self.shifted = False
         self.shift_btn.setChecked(False)
         self._build()
+
+    def _switch(self) -> None:
+        self.set_layout("en" if self.layout_lang == "th" else "th")
 
     def _shift(self) -> None:
         self.shifted = not self.shifted

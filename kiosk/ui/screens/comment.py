@@ -44,8 +44,7 @@ class CommentScreen(Screen):
         if uuid is not None and uuid != self.uuid:
             self.uuid = uuid
             self.edit.clear()
-        self.keyboard.layout_lang = self.lang
-        self.keyboard._build()
+        self.keyboard.set_layout(self.lang)
 
     def _type(self, text: str) -> None:
         if len(self.edit.toPlainText()) + len(text) <= MAX_COMMENT:
