@@ -84,6 +84,10 @@ class Kiosk(models.Model):
     skew_flag = models.BooleanField(
         default=False, help_text="The kiosk's clock was more than 10 minutes off."
     )
+    # A catalogue the kiosk could not apply (it keeps its previous one): the reason it
+    # reported in its heartbeat, and when. Empty once a catalogue applies again.
+    catalogue_refused_reason = models.TextField(blank=True, default="")
+    catalogue_refused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

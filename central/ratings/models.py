@@ -51,6 +51,11 @@ class Rating(models.Model):
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
     )
+    # A rating whose service_code central does not know for this point (an old kiosk
+    # catalogue, a race) is stored all the same: ``service`` stays null, the code the kiosk
+    # sent and the reason are kept here, and it counts for the service point.
+    unknown_service_code = models.CharField(max_length=40, blank=True, default="")
+    unknown_service_reason = models.CharField(max_length=300, blank=True, default="")
     score = models.PositiveSmallIntegerField()
     dim_staff = models.BooleanField(default=False)
     dim_waiting_time = models.BooleanField(default=False)
