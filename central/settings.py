@@ -166,3 +166,9 @@ CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, 
 # Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
 # apps' and Django's, so they can also correct Django's Thai where it is incomplete.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Hardening (docs/operations.md, security): a NUL byte anywhere in a URL or form is a 400.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "central.web.middleware.RejectNulBytes",
+)
