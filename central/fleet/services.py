@@ -232,3 +232,17 @@ def authenticate(credential: str) -> Kiosk | None:
         )
     found = list(Kiosk.objects.raw(_AUTH_SQL, [hash_secret(credential)]))
     return found[0] if found else None
+
+
+def catalogue_refusal(kiosk: Kiosk, reason: str | None, now) -> dict:
+    """The fleet-record fields to write for the catalogue refusal a kiosk reported in its
+    heartbeat (``reason``; None or blank: its last catalogue applied). A new reason is
+    stamped ``now``; the same reason again keeps its first time; none clears both."""
+    reason = (reason or "").strip()
+    if not reason:
+        if kiosk.catalogue_refused_reason or kiosk.catalogue_refused_at is not None:
+            return {"catalogue_refused_reason": "", "catalogue_refused_at": None}
+        return {}
+    if reason == kiosk.catalogue_refused_reason and kiosk.catalogue_refused_at is not None:
+        return {}
+    return {"catalogue_refused_reason": reason, "catalogue_refused_at": now}
