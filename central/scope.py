@@ -46,6 +46,11 @@ SCOPE_PATHS: dict[str, str] = {
     "fleet.kiosk": "counter__service_point__agency",
     "ratings.rating": "service_point__agency",
     "audit.auditlog": "agency",
+    "insights.pointmonth": "agency",
+    "insights.agencyday": "agency",
+    "insights.agencyhour": "agency",
+    "insights.alert": "agency",
+    "insights.exportjob": "agency",
 }
 
 
