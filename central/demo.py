@@ -226,6 +226,11 @@ def reset() -> None:
     """Delete ALL CounterPoint data (not just demo rows) and the demo users."""
     with transaction.atomic():
         Rating.objects.all().delete()
+        from central.insights.models import AgencyDay, AgencyHour, Alert, ExportJob, PointMonth
+        from central.ratings.models import RatingKey
+
+        for model in (RatingKey, PointMonth, AgencyDay, AgencyHour, Alert, ExportJob):
+            model.objects.all().delete()
         EnrolmentCode.objects.all().delete()
         Kiosk.objects.all().delete()
         from central.audit.models import AuditLog
