@@ -162,3 +162,7 @@ CP_PUBLIC_URL = env.get("CP_PUBLIC_URL", "").strip().rstrip("/")
 if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"CP_PUBLIC_URL={CP_PUBLIC_URL!r} must start with https://")
 CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)
+
+# Browser libraries installed from npm by scripts/setup.sh (never copied into the repo),
+# served as static files like Django's own: /static/vendor/chart.js/chart.umd.js.
+STATICFILES_DIRS = [("vendor/chart.js", REPO_DIR / "node_modules" / "chart.js" / "dist")]

@@ -39,3 +39,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[kiosk,central,dev]"
   touch "$stamp"
 fi
+
+# Browser libraries central serves itself (charts on the insights pages; no CDN): from npm.
+if [ ! -f node_modules/chart.js/dist/chart.umd.js ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --no-audit --no-fund --omit=dev --loglevel=error
+  else
+    echo "setup: npm not found: installing Debian's npm for central's chart library"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+    npm install --no-audit --no-fund --omit=dev --loglevel=error
+  fi
+fi
