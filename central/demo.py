@@ -229,8 +229,9 @@ def reset() -> None:
         from central.insights.models import AgencyDay, AgencyHour, Alert, ExportJob, PointMonth
         from central.ratings.models import RatingKey
 
-        for model in (RatingKey, PointMonth, AgencyDay, AgencyHour, Alert, ExportJob):
-            model.objects.all().delete()
+        RatingKey.objects.all().delete()
+        for model in (PointMonth, AgencyDay, AgencyHour, Alert, ExportJob):
+            model.unscoped.all().delete()
         EnrolmentCode.objects.all().delete()
         Kiosk.objects.all().delete()
         from central.audit.models import AuditLog

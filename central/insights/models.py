@@ -20,13 +20,19 @@ from django.conf import settings
 from django.db import models
 
 from central.directory.models import Agency, ServicePoint
+from central.scope import ScopedManager
 
 HIST = ("n1", "n2", "n3", "n4", "n5")
 DIMS = ("d_staff", "d_waiting_time", "d_steps", "d_documents", "d_facilities", "d_outcome")
-COUNTS = (*HIST, "copy_yes", "copy_no", *DIMS)
+# The same chips picked by dissatisfied citizens (score 1-2): what the unhappy talk about.
+LOW_DIMS = tuple("l" + d for d in DIMS)
+COUNTS = (*HIST, "copy_yes", "copy_no", *DIMS, *LOW_DIMS)
 
 
 class _Counts(models.Model):
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
     n1 = models.IntegerField(default=0)
     n2 = models.IntegerField(default=0)
     n3 = models.IntegerField(default=0)
@@ -40,6 +46,12 @@ class _Counts(models.Model):
     d_documents = models.IntegerField(default=0)
     d_facilities = models.IntegerField(default=0)
     d_outcome = models.IntegerField(default=0)
+    ld_staff = models.IntegerField(default=0)
+    ld_waiting_time = models.IntegerField(default=0)
+    ld_steps = models.IntegerField(default=0)
+    ld_documents = models.IntegerField(default=0)
+    ld_facilities = models.IntegerField(default=0)
+    ld_outcome = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -79,6 +91,8 @@ class AgencyDay(_Counts):
 
 
 class AgencyHour(models.Model):
+    objects = ScopedManager()
+    unscoped = models.Manager()
     day = models.DateField()
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
     hour = models.PositiveSmallIntegerField()
@@ -95,6 +109,9 @@ class AgencyHour(models.Model):
 class Alert(models.Model):
     """A service point whose satisfaction dropped clearly below its own baseline, or whose
     declared No Copy is contradicted by citizens. One open alert per point and kind."""
+
+    objects = ScopedManager()
+    unscoped = models.Manager()
 
     DROP = "drop"
     NO_COPY = "no_copy"
@@ -127,6 +144,9 @@ class Alert(models.Model):
 class ExportJob(models.Model):
     """A big ratings export, run by ``python -m central insights_worker`` (no broker: the
     worker polls this table with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+
+    objects = ScopedManager()
+    unscoped = models.Manager()
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
     STATE_CHOICES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]

@@ -41,9 +41,12 @@ def _counts(rating) -> list[int]:
         out[_INDEX["copy_yes"]] = 1
     elif rating.asked_for_copy is False:
         out[_INDEX["copy_no"]] = 1
+    low = rating.score <= 2
     for field, name in _DIM_FIELDS:
         if getattr(rating, field):
             out[_INDEX[name]] = 1
+            if low:
+                out[_INDEX["l" + name]] = 1
     return out
 
 
@@ -136,6 +139,9 @@ def rebuild() -> None:
         f"SUM(CASE WHEN r.asked_for_copy = {'false' if true == 'true' else '0'} THEN 1 ELSE 0 END)",
     ]
     sums += [f"SUM(CASE WHEN r.{f} = {true} THEN 1 ELSE 0 END)" for f, _ in _DIM_FIELDS]
+    sums += [
+        f"SUM(CASE WHEN r.{f} = {true} AND r.score <= 2 THEN 1 ELSE 0 END)" for f, _ in _DIM_FIELDS
+    ]
     counts = ", ".join(q(c) for c in COUNTS)
     sp = q("directory_servicepoint")
     statements = [

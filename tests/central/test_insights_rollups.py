@@ -20,7 +20,7 @@ def _snapshot():
     def rows(model):
         return sorted(
             tuple(sorted((k, str(v)) for k, v in row.items() if k != "id"))
-            for row in model.objects.values()
+            for row in model.unscoped.values()
         )
 
     return rows(PointMonth), rows(AgencyDay), rows(AgencyHour)
@@ -39,19 +39,19 @@ def test_ingest_keeps_rollups_current_and_counts_each_uuid_once(api, kiosk, worl
     assert post_json(api, URL, {"ratings": items}, **kiosk.auth).status_code == 200
     assert Rating.objects.count() == 4 == RatingKey.objects.count()
 
-    nov = PointMonth.objects.get(month=date(2026, 11, 1), service_key=world.id_renew.pk)
+    nov = PointMonth.unscoped.get(month=date(2026, 11, 1), service_key=world.id_renew.pk)
     assert (nov.n1, nov.n2, nov.n3, nov.n4, nov.n5) == (1, 1, 0, 0, 1)
     assert (nov.copy_yes, nov.copy_no) == (2, 1)
     assert nov.agency_id == world.bkk.pk and nov.province_code == "10"
     # 23:30 Bangkok on 31 October is October locally (16:30 UTC), and an unknown service
     # counts for the point under service_key 0.
-    octo = PointMonth.objects.get(month=date(2026, 10, 1))
+    octo = PointMonth.unscoped.get(month=date(2026, 10, 1))
     assert octo.service_key == 0 and octo.n4 == 1 and octo.d_documents == 1
-    day = AgencyDay.objects.get(day=date(2026, 11, 23))
+    day = AgencyDay.unscoped.get(day=date(2026, 11, 23))
     assert (day.n1, day.n2, day.n5) == (1, 1, 0)
-    hours = dict(AgencyHour.objects.filter(day=date(2026, 11, 23)).values_list("hour", "n"))
+    hours = dict(AgencyHour.unscoped.filter(day=date(2026, 11, 23)).values_list("hour", "n"))
     assert hours == {9: 2}
-    assert AgencyHour.objects.aggregate(s=Sum("score_sum"))["s"] == 12
+    assert AgencyHour.unscoped.aggregate(s=Sum("score_sum"))["s"] == 12
 
     before = _snapshot()
     rollups.rebuild()
@@ -66,7 +66,7 @@ def test_a_failed_batch_leaves_no_rollup_behind(api, kiosk, world, monkeypatch):
     response = post_json(api, URL, {"ratings": [rating(seq=1)]}, **kiosk.auth)
     assert response.status_code == 500
     assert not Rating.objects.exists() and not RatingKey.objects.exists()
-    assert not PointMonth.objects.exists()
+    assert not PointMonth.unscoped.exists()
 
 
 @requires_postgres
@@ -87,3 +87,14 @@ def test_partition_helpers_do_nothing_on_sqlite():
     if connection.vendor == "postgresql":
         pytest.skip("SQLite behaviour")
     assert partitions.ensure(date(2026, 1, 1), date(2026, 12, 1)) == []
+
+
+@pytest.mark.django_db
+def test_a_rollup_query_that_forgot_the_scope_fails_loudly():
+    from central.scope import Scope, ScopeRequired
+
+    with pytest.raises(ScopeRequired):
+        list(PointMonth.objects.all())
+    with pytest.raises(ScopeRequired):
+        AgencyDay.objects.filter(day=date(2026, 1, 1)).exists()
+    assert list(PointMonth.objects.scoped(Scope())) == []
