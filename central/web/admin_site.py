@@ -198,8 +198,15 @@ class CounterPointAdminSite(admin.AdminSite):
         extra = [
             path("geo/districts/", self.admin_view(geo.districts), name="geo-districts"),
             path("geo/subdistricts/", self.admin_view(geo.subdistricts), name="geo-subdistricts"),
+            *self._insights_urls(),
         ]
         return extra + super().get_urls()
+
+
+    def _insights_urls(self):
+        from central.insights import urls as insights_urls
+
+        return insights_urls.admin_urls(self)
 
 
 site = CounterPointAdminSite(name="admin")
