@@ -139,7 +139,33 @@ class RatingAdmin(CounterPointAdmin):
         export = self.admin_site.admin_view(self.export_csv)
         return [path("export.csv", export, name="ratings_rating_export"), *super().get_urls()]
 
+    def _foreign_filter(self, request) -> str | None:
+        """The first filter in the URL that names an agency or service point outside the
+        user's scope (refused with 404 rather than silently giving an empty list or an
+        export logged as if the filter applied)."""
+        from central.directory.models import ServicePoint
+        from central.web.adminkit import scope_of
+
+        scope = scope_of(request)
+        for key in ("service_point__agency__id__exact", "service_point__agency"):
+            value = request.GET.get(key)
+            if value is not None and not (value.isdigit() and scope.allows_agency(int(value))):
+                return f"{key}: no such agency in your scope"
+        for key in ("service_point__id__exact", "service_point"):
+            value = request.GET.get(key)
+            if value is not None and not (
+                value.isdigit()
+                and scope.filter(ServicePoint.objects.filter(pk=int(value))).exists()
+            ):
+                return f"{key}: no such service point in your scope"
+        return None
+
     def changelist_view(self, request, extra_context=None):
+        refused = self._foreign_filter(request)
+        if refused:
+            from django.http import HttpResponseNotFound
+
+            return HttpResponseNotFound(refused, content_type="text/plain; charset=utf-8")
         extra_context = extra_context or {}
         if self.has_export_permission(request):
             query = request.GET.copy()
@@ -159,6 +185,11 @@ class RatingAdmin(CounterPointAdmin):
 
         if not (self.has_view_permission(request) and self.has_export_permission(request)):
             raise PermissionDenied
+        refused = self._foreign_filter(request)
+        if refused:
+            from django.http import HttpResponseNotFound
+
+            return HttpResponseNotFound(refused, content_type="text/plain; charset=utf-8")
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
