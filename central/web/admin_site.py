@@ -202,7 +202,6 @@ class CounterPointAdminSite(admin.AdminSite):
         ]
         return extra + super().get_urls()
 
-
     def _insights_urls(self):
         from central.insights import urls as insights_urls
 
