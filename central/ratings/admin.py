@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from central import audit
 from central.directory.models import Membership
 from central.fleet.services import client_ip
+from central.insights.listing import CappedPaginator, ServicePointSearchFilter
 from central.ratings.models import DIMENSIONS, Rating
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, role_of
@@ -86,6 +87,11 @@ class RatingAdmin(CounterPointAdmin):
     central_can = VIEW | {"export"}
     agency_can = VIEW | {"export"}
     change_list_template = "admin/ratings/rating/change_list.html"
+
+    class Media:
+        js = ["cp/insights.js"]  # the searchable service point filter
+        css = {"all": ["cp/insights.css"]}
+
     list_display = [
         "when",
         "score_badge",
@@ -102,9 +108,10 @@ class RatingAdmin(CounterPointAdmin):
         ScoreFilter,
         FlagFilter,
         "service",
-        "service_point",
+        ServicePointSearchFilter,
         "service_point__agency",
     ]
+    paginator = CappedPaginator
     search_fields = ["comment", "service_point__code", "service__code"]
     show_full_result_count = False
     ordering = ["-rated_at", "-id"]

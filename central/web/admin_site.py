@@ -105,9 +105,16 @@ class CounterPointAdminSite(admin.AdminSite):
             "cp_tasks_title": tr("เริ่มที่นี่", "Start here"),
             "cp_recent": list(recent),
             "cp_recent_title": tr("การเปลี่ยนแปลงล่าสุด", "Latest changes"),
+            "cp_headline": self._headline(request),
             **(extra_context or {}),
         }
         return super().index(request, extra_context)
+
+    def _headline(self, request) -> dict | None:
+        """The user's scope in numbers (last 30 days, from the insights rollups)."""
+        from central.insights.headline import for_index
+
+        return for_index(scope_of(request))
 
     def _tasks(self, request) -> list[dict]:
         """Shortcuts to the everyday jobs, for the models this user may see."""

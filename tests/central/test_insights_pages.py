@@ -244,3 +244,27 @@ def test_demo_ratings_tell_the_story():
         r["point"].code for r in data.compliance(Scope(is_central=True), f)["contradictions"]
     }
     assert "cmi-mueang" in flagged and "bkk-pathumwan" not in flagged
+
+
+def test_ratings_list_filters_any_of_many_points_and_counts_bounded(boss, world, monkeypatch):
+    from central.directory.models import Counter, ServicePoint
+    from central.insights import listing
+    from tests.central.helpers import make_point
+
+    points = [make_point(f"many-{i:03d}", world.bkk) for i in range(412)]
+    last = points[-1]
+    counter = Counter.objects.create(service_point=last, number=1, name_th="ช่อง 1")
+    kiosk = enrol_kiosk(counter).kiosk
+    _store(counter, kiosk, None, [3, 4, 5, 2, 1])
+    url = reverse("admin:ratings_rating_changelist")
+    page = boss.get(url, {"service_point__id__exact": last.pk})
+    assert page.status_code == 200 and page.context["cl"].result_count == 5
+    html = page.content.decode()
+    assert 'id="cp-point-text"' in html and reverse("admin:insights-points") in html
+    assert "many-000" not in html  # no list of hundreds of points
+    found = boss.get(reverse("admin:insights-points"), {"q": "many-411"}).json()["results"]
+    assert [r["id"] for r in found] == [last.pk]
+    assert ServicePoint.objects.count() > 400
+    monkeypatch.setattr(listing, "CAP", 3)
+    capped = boss.get(url)
+    assert capped.context["cl"].result_count == 4  # CAP + 1: "more than 3", never a full count
