@@ -1,7 +1,7 @@
 """Monthly partitions of ``ratings_rating`` on PostgreSQL (declarative RANGE partitioning
 on ``rated_at``); a no-op on SQLite.
 
-Migration ``ratings.0004`` turns the table into a partitioned one; :func:`ensure` creates
+Migration ``ratings.0005`` turns the table into a partitioned one; :func:`ensure` creates
 the monthly partitions for a range of months (idempotent). Ratings outside every monthly
 partition land in ``ratings_rating_default`` and are never refused. The insights worker
 (``python -m central insights_worker``) keeps the next months' partitions ready.

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0001_initial'),
-        ('ratings', '0004_partition_ratings_by_month'),
+        ('ratings', '0005_partition_ratings_by_month'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

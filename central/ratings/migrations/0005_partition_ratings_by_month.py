@@ -1,7 +1,7 @@
 """PostgreSQL only: ``ratings_rating`` becomes a table partitioned by RANGE of ``rated_at``
 (one partition per month, plus a default partition). The primary key becomes
 ``(id, rated_at)`` (a partitioned table's unique indexes must include the partition key);
-UUID uniqueness lives in ``ratings_ratingkey`` (migration 0003). Existing rows are copied.
+UUID uniqueness lives in ``ratings_ratingkey`` (migration 0004). Existing rows are copied.
 SQLite: nothing changes."""
 
 from datetime import date
@@ -76,6 +76,6 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = True
 
-    dependencies = [("ratings", "0003_ratingkey_uuid_dedup")]
+    dependencies = [("ratings", "0004_ratingkey_uuid_dedup")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)]

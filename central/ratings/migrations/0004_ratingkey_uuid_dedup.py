@@ -13,7 +13,7 @@ def copy_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ratings', '0002_rating_unknown_service'),
+        ('ratings', '0003_thai_labels'),
     ]
 
     operations = [
@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='rating',
             name='uuid',
-            field=models.UUIDField(db_index=True),
+            field=models.UUIDField(db_index=True, verbose_name='Rating id (UUID)'),
         ),
     ]
