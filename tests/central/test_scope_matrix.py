@@ -314,7 +314,7 @@ CELLS = [
         lambda aw: (
             reverse("admin:ratings_rating_export") + f"?service_point__id__exact={aw.w.sp.pk}"
         ),
-        E(),
+        E(other=404),  # issue 9: a foreign filter is refused, no longer silently ignored
     ),
     Cell(
         "rating-export-bad-filter",
