@@ -21,6 +21,7 @@ from central.ratings.models import DIMENSIONS, Rating
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, role_of
 from central.web.labels import tr
+from central.web.safe_input import valid_ints
 
 SCORE_WORDS = {
     1: ("ไม่พอใจมาก", "very dissatisfied"),
@@ -156,12 +157,12 @@ class RatingAdmin(CounterPointAdmin):
         scope = scope_of(request)
         for key in ("service_point__agency__id__exact", "service_point__agency"):
             value = request.GET.get(key)
-            if value is not None and not (value.isdigit() and scope.allows_agency(int(value))):
+            if value is not None and not (valid_ints([value]) and scope.allows_agency(int(value))):
                 return f"{key}: no such agency in your scope"
         for key in ("service_point__id__exact", "service_point"):
             value = request.GET.get(key)
             if value is not None and not (
-                value.isdigit()
+                valid_ints([value])
                 and scope.filter(ServicePoint.objects.filter(pk=int(value))).exists()
             ):
                 return f"{key}: no such service point in your scope"
