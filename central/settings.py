@@ -21,6 +21,7 @@ Variables (all optional; parsing is strict, a bad value stops start-up with a cl
 import importlib.util
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,10 +53,11 @@ elif len(SECRET_KEY) < 32 and not (DEBUG or TESTING):
 ALLOWED_HOSTS = parse_list(env, "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = parse_list(env, "CSRF_TRUSTED_ORIGINS", [])
 # Served over HTTPS (directly or behind a TLS-terminating proxy that sets
-# X-Forwarded-Proto): secure cookies, redirect http -> https, HSTS for an hour.
+# X-Forwarded-Proto): secure cookies, redirect http -> https, HSTS for a year.
 CP_HTTPS = parse_bool(env, "CP_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = CP_HTTPS
-SECURE_HSTS_SECONDS = 3600 if CP_HTTPS else 0
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if CP_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = CP_HTTPS
 if parse_bool(env, "CP_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
@@ -164,8 +166,9 @@ if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
 CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)
 
 # Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
-# apps' and Django's, so they can also correct Django's Thai where it is incomplete.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# apps' and Django's, so they can also correct Django's Thai where it is incomplete
+# (locale_django: Django's and the admin's own strings, kept apart from makemessages).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
 
 # Browser libraries installed from npm by scripts/setup.sh (never copied into the repo),
 # served as static files like Django's own: /static/vendor/chart.js/chart.umd.js.
@@ -184,3 +187,54 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "central.web.middleware.RejectNulBytes",
 )
+
+# The language: Thai unless the user chose English with the switch (a cookie), never the
+# browser's Accept-Language (docs/i18n.md).
+MIDDLEWARE[MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware")] = (
+    "central.web.middleware.ThaiFirstLocaleMiddleware"
+)
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = CP_HTTPS
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Admin sessions: 8 hours at most, and they end when the browser closes.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling and lockout (django-axes): 5 failed logins for one username from one
+# address lock that pair out for 15 minutes (429); a successful login clears the count.
+# Every login, failed login and lockout is also in the audit log (central.web.login_audit).
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = parse_int(env, "CP_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=parse_int(env, "CP_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
+AXES_VERBOSE = False
+if parse_bool(env, "CP_BEHIND_PROXY", False):
+    # The client's address is the one the proxy (nginx) appends to X-Forwarded-For.
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files
+# (no inline code), map tiles from OpenStreetMap, nothing may frame the site.
+MIDDLEWARE.append("csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "https://tile.openstreetmap.org"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -14,13 +14,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+CENTRAL_DIR = Path(__file__).resolve().parent
+LOCALE_DIR = CENTRAL_DIR / "locale"
+# Django's and the admin's own strings that Django's Thai lacks (edited by hand).
+DJANGO_LOCALE_DIR = CENTRAL_DIR / "locale_django"
 
 
 def stale_catalogues() -> list[Path]:
     """The ``.po`` files whose ``.mo`` is missing or older."""
     stale = []
-    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+    pos = [*LOCALE_DIR.glob("*/LC_MESSAGES/*.po"), *DJANGO_LOCALE_DIR.glob("*/LC_MESSAGES/*.po")]
+    for po in sorted(pos):
         mo = po.with_suffix(".mo")
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             stale.append(po)
@@ -41,7 +45,7 @@ def compile_if_stale() -> list[Path]:
     # central/ so it never touches a virtualenv's site-packages.
     subprocess.run(
         [sys.executable, "-m", "central", "compilemessages"],
-        cwd=LOCALE_DIR.parent,
+        cwd=CENTRAL_DIR,
         env={**os.environ, "DEBUG": "1"},  # compilemessages needs no SECRET_KEY
         check=True,
         capture_output=True,

@@ -33,7 +33,50 @@ VERBS = {
     "issue": ("ออกรหัส", "issued"),
     "enrol": ("ลงทะเบียน", "enrolled"),
     "export": ("ดาวน์โหลด", "exported"),
+    "login": ("เข้าสู่ระบบ", "logged in"),
+    "logout": ("ออกจากระบบ", "logged out"),
+    "login_failed": ("เข้าสู่ระบบไม่สำเร็จ", "failed login"),
+    "lockout": ("ถูกล็อกเพราะรหัสผ่านผิดหลายครั้ง", "locked out after failed logins"),
 }
+
+
+def action_name(action: str) -> str:
+    """``servicepoint.change`` -> "แก้ไข · จุดให้บริการ" (in the user's language)."""
+    subject, _, verb = action.rpartition(".")
+    words = VERBS.get(verb)
+    if words is None:
+        return action
+    model = next(
+        (m for m in apps.get_models() if m._meta.model_name == subject.replace("_", "")), None
+    )
+    return f"{tr(*words)} · {model._meta.verbose_name}" if model else str(tr(*words))
+
+
+class ActionFilter(admin.SimpleListFilter):
+    """The actions in the log, named in the user's language (not as stored codes)."""
+
+    title = tr("การกระทำ", "action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = model_admin.get_queryset(request).values_list("action", flat=True).distinct()
+        return sorted(((a, action_name(a)) for a in actions[:200]), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    title = tr("ประเภทข้อมูล", "object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        qs = model_admin.get_queryset(request).exclude(object_type="")
+        types = qs.values_list("object_type", flat=True).distinct()
+        return sorted(((t, object_type_name(t)) for t in types[:200]), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(object_type=self.value()) if self.value() else queryset
 
 
 def object_type_name(label: str) -> str:
@@ -49,7 +92,7 @@ class AuditLogAdmin(CounterPointAdmin):
     agency_can = VIEW
     list_display = ["when", "actor_label", "what", "target", "fields_changed", "agency_name"]
     list_display_links = ["when"]
-    list_filter = [("at", admin.DateFieldListFilter), "action", "object_type", "agency"]
+    list_filter = [("at", admin.DateFieldListFilter), ActionFilter, ObjectTypeFilter, "agency"]
     search_fields = ["actor_label", "action", "object_type", "object_id"]
     date_hierarchy = None
     fields = [

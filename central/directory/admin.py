@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -381,6 +382,23 @@ class CounterPointUserAdmin(CounterPointAdmin, UserAdmin):
         if membership.is_central:
             return tr("ผู้ดูแลส่วนกลาง", "central admin")
         return display(membership.agency)
+
+    def has_delete_permission(self, request, obj=None):
+        # Not one's own account: the session (and its audit entry) would point at a user
+        # that no longer exists. Another central admin can delete it.
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if queryset.filter(pk=request.user.pk).exists():
+            raise PermissionDenied(
+                tr(
+                    "ลบบัญชีของตัวเองไม่ได้ ให้ผู้ดูแลส่วนกลางคนอื่นลบให้",
+                    "You cannot delete your own account: ask another central admin.",
+                )
+            )
+        super().delete_queryset(request, queryset)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 NUL = "\x00"
 
@@ -35,3 +38,23 @@ class RejectNulBytes:
 
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+class ThaiFirstLocaleMiddleware:
+    """The language of a request: the one the user chose with the ไทย | English switch
+    (Django's language cookie, set by ``/i18n/setlang/``), else Thai (LANGUAGE_CODE). The
+    browser's Accept-Language is not consulted: central is Thai-first, and a Thai officer's
+    browser in English must not turn the admin English."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        patch_vary_headers(response, ("Cookie",))
+        return response

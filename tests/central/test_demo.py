@@ -8,6 +8,7 @@ import geothai
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from central.catalogue import changes
 from central.catalogue.models import CopyStatus, Offering, Service
@@ -50,9 +51,11 @@ def test_demo_data(seeded):
 
 def test_demo_users_and_scopes(seeded):
     passwords = {u["username"]: u["password"] for u in seeded["users"]}
-    central = authenticate(username="central", password=passwords["central"])
-    dlt = authenticate(username="dlt_admin", password=passwords["dlt_admin"])
-    dopa = authenticate(username="dopa_admin", password=passwords["dopa_admin"])
+    # Logins go through django-axes, which needs the request (it counts failures per address).
+    request = RequestFactory().post("/admin/login/")
+    central = authenticate(request, username="central", password=passwords["central"])
+    dlt = authenticate(request, username="dlt_admin", password=passwords["dlt_admin"])
+    dopa = authenticate(request, username="dopa_admin", password=passwords["dopa_admin"])
     assert central.is_superuser and scope_for(central).is_central
     dlt_points = scope_for(dlt).filter(ServicePoint.objects.all())
     assert {sp.agency.code for sp in dlt_points} == {"dlt"}
