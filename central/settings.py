@@ -238,3 +238,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Thai on machines without a Thai font: Sarabun from PyPI (fontpkg-sarabun), served as
+# static files under /static/fonts/sarabun/ (central/static/cp/fonts.css).
+_sarabun = importlib.util.find_spec("fontpkg_sarabun")
+if _sarabun is not None and _sarabun.origin:
+    STATICFILES_DIRS.append(("fonts/sarabun", Path(_sarabun.origin).parent / "files"))
