@@ -26,9 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir",
         type=Path,
-        default=None,
-        help="folder for the kiosk's SQLite database and settings (default: %(default)s → "
-        "the per-user data folder)",
+        # SUPPRESS: given before or after the subcommand, neither default overwrites it.
+        default=argparse.SUPPRESS,
+        help="folder for the kiosk's SQLite database and settings (default: the per-user "
+        "data folder)",
     )
     parser = argparse.ArgumentParser(
         prog="python -m kiosk", description="CounterPoint counter kiosk", parents=[common]
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = build_parser().parse_args(argv)
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = getattr(args, "data_dir", None) or default_data_dir()
     if args.command == "tour":
         from kiosk.tour import render_tour
 

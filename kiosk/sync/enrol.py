@@ -22,13 +22,13 @@ import os
 import stat
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kiosk import APP_VERSION
 from kiosk.storage import SETTING_COUNTER_SERVICES, SETTING_KIOSK_ID, StorageError
+from kiosk.sync import EnrolResult  # re-exported: the UI imports it from kiosk.sync
 from kiosk.sync.client import CentralClient, SyncError, normalize_server_url
 from kiosk.sync.engine import (
     SETTING_BLOCKED,
@@ -39,23 +39,6 @@ from kiosk.sync.engine import (
 )
 
 log = logging.getLogger("kiosk.sync")
-
-
-@dataclass(frozen=True)
-class EnrolResult:
-    """What staff see after enrolling. ``catalogue_error`` is set when the kiosk is
-    enrolled but the first catalogue download failed (the next sync fetches it)."""
-
-    kiosk_id: str
-    server_url: str
-    service_point: dict
-    counter: dict
-    catalogue_error: str | None = None
-
-    def place(self, lang: str = "en") -> str:
-        sp = self.service_point.get(f"name_{lang}") or self.service_point.get("name_th", "")
-        ct = self.counter.get(f"name_{lang}") or self.counter.get("name_th", "")
-        return f"{sp} / {ct}"
 
 
 def secure_data_files(data_dir: Path) -> list[str]:
