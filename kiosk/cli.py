@@ -1,4 +1,5 @@
-"""Command line: ``python -m kiosk [run|tour|enroll|sync|status] [--data-dir DIR]``."""
+"""Command line: ``python -m kiosk [run|tour|enroll|sync|status|export-queue|import-queue]
+[--data-dir DIR]``."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.sync.cli import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub, common)  # enroll, sync --once, status [--json]
+    from kiosk.queue_cli import add_parsers as add_queue_parsers
+
+    add_queue_parsers(sub, common)  # export-queue FILE, import-queue FILE
     return parser
 
 
@@ -68,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in SYNC_COMMANDS:
         return SYNC_COMMANDS[args.command](args, data_dir)
+    from kiosk.queue_cli import COMMANDS as QUEUE_COMMANDS
+
+    if args.command in QUEUE_COMMANDS:
+        return QUEUE_COMMANDS[args.command](args, data_dir)
     from kiosk.app import run
 
     return run(data_dir, windowed=args.windowed, size=args.size)
