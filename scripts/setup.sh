@@ -24,12 +24,14 @@ fi
 # Debian libraries PySide6 needs at run time (offscreen and on a real X11/Wayland screen).
 APT_PKGS="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-  libxcb-render-util0 libxcb-image0 libx11-xcb1 libthai0"
+  libxcb-render-util0 libxcb-image0 libx11-xcb1 libthai0
+  gettext"
 # The tests also build and check the kiosk's .deb: the unit linter (systemd), the
-# compositor the unit starts (cage), Qt's Wayland client libraries, strace (central's
-# fsync test).
+# compositor the unit starts (cage, which needs xwayland), a screenshot tool for it
+# (grim), Qt's Wayland client libraries, strace (central's fsync test).
 if [ "$PROFILE" = all ]; then
-  APT_PKGS="$APT_PKGS systemd cage libwayland-client0 libwayland-cursor0 libwayland-egl1 strace"
+  APT_PKGS="$APT_PKGS systemd cage xwayland grim libwayland-client0 libwayland-cursor0
+    libwayland-egl1 strace"
 fi
 if command -v dpkg >/dev/null 2>&1; then
   missing=""
@@ -56,4 +58,11 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".[$EXTRAS]"
   touch "$stamp"
+fi
+
+# Central's Thai/English catalogues: central/locale/*/LC_MESSAGES/*.po -> .mo (msgfmt,
+# Debian package gettext, above). Run in central/ so only the project's catalogues compile.
+# (Not for the kiosk-only profile: no Django there.)
+if [ "$PROFILE" = all ]; then
+  (cd central && DEBUG=1 ../.venv/bin/python -m central compilemessages >/dev/null)
 fi
