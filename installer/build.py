@@ -139,10 +139,25 @@ def stage_dists(version: str, stage: Path) -> list[Path]:
             "CounterPoint central server (Django)",
             [*extras["central"], protocol_req],
             "central*",
-            {"central": ["templates/**/*", "static/**/*"], "*": ["*.json", "*.csv"]},
+            {
+                "central": ["templates/**/*", "static/**/*", "locale/*/LC_MESSAGES/*"],
+                "*": ["*.json", "*.csv"],
+            },
         ),
     )
+    compile_catalogues(stage / "counterpoint-central" / "central")
     return dirs
+
+
+def compile_catalogues(package: Path) -> None:
+    """Central's Thai/English gettext catalogues: .po -> .mo (GNU msgfmt, Debian package
+    gettext) in the staged copy; the .mo files are build products, not in git."""
+    for po in sorted(package.glob("locale/*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if shutil.which("msgfmt"):
+            subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+        elif not mo.exists():
+            raise SystemExit(f"build: msgfmt (Debian package gettext) is needed for {po}")
 
 
 def build_dists(version: str, out: Path) -> list[Path]:

@@ -51,8 +51,15 @@ def tree_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
 
 
+# While developing: CP_TEST_PREBUILT=DIR reuses the artefacts of an earlier
+# `installer/build.py all --out DIR` instead of building (CI never sets it).
+PREBUILT = os.environ.get("CP_TEST_PREBUILT", "")
+
+
 @pytest.fixture(scope="session")
 def dist_dir(tmp_path_factory) -> Path:
+    if PREBUILT:
+        return Path(PREBUILT)
     out = tmp_path_factory.mktemp("dist")
     build("dists", out)
     return out
@@ -69,5 +76,17 @@ def kiosk_venv(dist_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def onefolder(dist_dir) -> Path:
     """The PyInstaller one-folder build of the kiosk (made next to the wheels)."""
-    build("onefolder", dist_dir)
+    if not PREBUILT:
+        build("onefolder", dist_dir)
     return dist_dir / KIOSK_NAME
+
+
+@pytest.fixture(scope="session")
+def debs(onefolder) -> tuple[Path, Path]:
+    """Two .debs of the one-folder build: package revisions -1 and -2 (an upgrade)."""
+    out = onefolder.parent
+    if not PREBUILT:
+        build("deb", out, version="0.1.0-1")
+        build("deb", out, version="0.1.0-2")
+    arch = run(["dpkg", "--print-architecture"]).stdout.strip()
+    return out / f"{KIOSK_NAME}_0.1.0-1_{arch}.deb", out / f"{KIOSK_NAME}_0.1.0-2_{arch}.deb"

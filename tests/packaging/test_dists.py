@@ -16,7 +16,8 @@ import pytest
 
 from tests.packaging.conftest import ROOT, clean_env, make_venv, run, tree_size
 
-pytestmark = pytest.mark.slow
+# The session fixtures build (minutes on a busy machine) inside the first test's time.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 TOUR_STEMS = re.findall(r'yield "([\w-]+)"', (ROOT / "kiosk" / "tour.py").read_text())
 
