@@ -121,8 +121,9 @@ def test_install_user_paths_and_unit(installed):
         f"User={USER}",
         "StateDirectory=counterpoint-kiosk",
         "StandardError=journal",
-        "ExecStart=/usr/bin/cage -d -- /opt/counterpoint-kiosk/counterpoint-kiosk run "
-        "--data-dir /var/lib/counterpoint-kiosk",
+        "RuntimeDirectory=counterpoint-kiosk",
+        "ExecStart=/usr/bin/env XDG_RUNTIME_DIR=/run/counterpoint-kiosk /usr/bin/cage -d -- "
+        "/opt/counterpoint-kiosk/counterpoint-kiosk run --data-dir /var/lib/counterpoint-kiosk",
     ):
         assert line in unit.splitlines(), line
     lint = subprocess.run(
