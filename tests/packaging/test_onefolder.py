@@ -74,6 +74,9 @@ def test_onefolder_runs_inside_cage_headless(onefolder, tmp_path, request):
         os.chown(d, 65534, 65534)
         d.chmod(0o700)
     request.addfinalizer(lambda: shutil.rmtree(base, ignore_errors=True))
+    # Where nobody can run it (the build sits under pytest's 0700 folder), as /opt would be.
+    app = base / "app"
+    shutil.copytree(onefolder, app, symlinks=True)
     notify_path = str(runtime / "notify.sock")
     env = clean_env(
         HOME=str(data),
@@ -100,7 +103,7 @@ def test_onefolder_runs_inside_cage_headless(onefolder, tmp_path, request):
                 "cage",
                 "-d",
                 "--",
-                str(onefolder / KIOSK_NAME),
+                str(app / KIOSK_NAME),
                 "run",
                 "--data-dir",
                 str(data),
