@@ -140,13 +140,37 @@ def stage_dists(version: str, stage: Path) -> list[Path]:
             [*extras["central"], protocol_req],
             "central*",
             {
-                "central": ["templates/**/*", "static/**/*", "locale/*/LC_MESSAGES/*"],
+                "central": [
+                    "templates/**/*",
+                    "static/**/*",
+                    "locale/*/LC_MESSAGES/*",
+                    "vendor/**/*",
+                ],
                 "*": ["*.json", "*.csv"],
             },
         ),
     )
     compile_catalogues(stage / "counterpoint-central" / "central")
+    vendor_browser_libraries(stage / "counterpoint-central" / "central")
     return dirs
+
+
+def vendor_browser_libraries(package: Path) -> None:
+    """Chart.js, installed from npm by scripts/setup.sh (package.json), goes into the
+    central wheel as ``central/vendor/chart.js/`` (central/settings.py serves it from there
+    when there is no node_modules); never into the repository."""
+    dist = ROOT / "node_modules" / "chart.js"
+    if not (dist / "dist" / "chart.umd.js").is_file():
+        print(
+            "build: WARNING node_modules/chart.js is missing (scripts/setup.sh installs it "
+            "with npm): the central wheel's insights pages will draw no charts",
+            file=sys.stderr,
+        )
+        return
+    target = package / "vendor" / "chart.js"
+    target.mkdir(parents=True)
+    for name in ("dist/chart.umd.min.js", "dist/chart.umd.js", "LICENSE.md"):
+        shutil.copy(dist / name, target / Path(name).name)
 
 
 def compile_catalogues(package: Path) -> None:

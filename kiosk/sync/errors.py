@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-API_PREFIX = "/api/v1"
+from protocol.constants import API_PREFIX
 
 
 class SyncError(Exception):

@@ -164,3 +164,10 @@ def test_installed_central_runs_without_qt(dist_dir, tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=20)
+    if (ROOT / "node_modules" / "chart.js").is_dir():  # scripts/setup.sh installs it (npm)
+        found = run(
+            [str(py), "-m", "central", "findstatic", "vendor/chart.js/chart.umd.min.js"],
+            cwd=tmp,
+            env=env,
+        ).stdout
+        assert "site-packages/central/vendor/chart.js/chart.umd.min.js" in found, found
