@@ -19,6 +19,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -30,7 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import msgspec
+from protocol import constants
+from protocol.rules import clean_text
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -66,6 +68,9 @@ SETTING_MIN_RATING_INTERVAL = "min_rating_interval_s"
 SETTING_FOLLOWUP_HOLD = "followup_hold_s"
 SETTING_ENROLMENT = "enrolment"
 SETTING_RECOVERY = "storage.recovery"
+# {"reason", "at", "cursor"}: central's last catalogue could not be applied (the previous
+# one is kept); reported to central in the heartbeat and on the staff status page.
+SETTING_CATALOGUE_REFUSED = "catalogue_refused"
 
 DEFAULT_MIN_RATING_INTERVAL_S = 10.0
 DEFAULT_FOLLOWUP_HOLD_S = 300.0
@@ -538,17 +543,47 @@ class KioskStore:
 
     # ------------------------------------------------------------------ enrolment
 
-    def set_enrolment(self, server_url: str, credential: str, **extra: Any) -> None:
-        """Remember the central server and this kiosk's credential (from enrolment)."""
+    def set_enrolment(
+        self,
+        server_url: str,
+        credential: str,
+        *,
+        catalogue: Any = None,
+        settings: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        """Remember the central server and this kiosk's credential (from enrolment).
+
+        In the same transaction: ``catalogue`` (central's, validated first: a bad one
+        raises ``ValueError`` before anything is written) replaces the cached one, and
+        ``settings`` are written (a value of None deletes the key). An enrolled kiosk so
+        never shows the catalogue it had before, even for a moment."""
         if not server_url or not credential:
             raise ValueError("enrolment needs a server URL and a credential")
+        data = None if catalogue is None else validate_catalogue(catalogue)
         record = {
             **extra,
             "server_url": server_url,
             "credential": credential,
             "enrolled_at": self._now().isoformat(timespec="seconds"),
         }
-        self.set_setting(SETTING_ENROLMENT, record)
+        changes = {SETTING_ENROLMENT: record, **(settings or {})}
+        texts = {}
+        for key, value in changes.items():
+            if value is not None:
+                texts[key] = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        with self._writing("save the enrolment") as conn:
+            for key, value in changes.items():
+                if value is None:
+                    conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, texts[key]),
+                    )
+            if data is not None:
+                self._write_catalogue(conn, data)
 
     def enrolment(self) -> dict | None:
         value = self.get_setting(SETTING_ENROLMENT)
@@ -568,8 +603,29 @@ class KioskStore:
         with self._writing("update the service catalogue") as conn:
             self._write_catalogue(conn, data)
 
+    def record_catalogue_refusal(self, reason: str, cursor: str | None = None) -> None:
+        """Central sent a catalogue this kiosk could not apply (the previous one is kept):
+        remember why, for the heartbeat and the staff status page. The first time of the
+        same reason is kept."""
+        previous = self.catalogue_refusal()
+        at = self._now().isoformat(timespec="seconds")
+        if previous and previous.get("reason") == reason:
+            at = previous.get("at") or at
+        self.set_setting(SETTING_CATALOGUE_REFUSED, {"reason": reason, "at": at, "cursor": cursor})
+
+    def catalogue_refusal(self) -> dict | None:
+        """``{"reason", "at", "cursor"}`` of the last refused catalogue, or None."""
+        value = self.get_setting(SETTING_CATALOGUE_REFUSED)
+        return value if isinstance(value, dict) and value.get("reason") else None
+
+    def clear_catalogue_refusal(self) -> None:
+        if self.get_setting(SETTING_CATALOGUE_REFUSED) is not None:
+            self.delete_setting(SETTING_CATALOGUE_REFUSED)
+
     def _write_catalogue(self, conn: sqlite3.Connection, data: Any) -> None:
         """Write a validated ``Catalogue`` inside the caller's transaction."""
+        import msgspec  # here, not at the top: keeps the kiosk's cold start fast
+
         if data.full:
             conn.execute("DELETE FROM catalogue_services")  # steps/documents cascade
         services, steps, documents = [], [], []
@@ -743,9 +799,14 @@ class KioskStore:
         last counted rating is stored with ``interval_flag`` set, never dropped."""
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise ValueError(f"score must be an integer from 1 to 5, got {score!r}")
-        if service_code is not None and (not isinstance(service_code, str) or not service_code):
+        if service_code is not None and (
+            not isinstance(service_code, str)
+            or not re.fullmatch(constants.SERVICE_CODE_PATTERN, service_code)
+        ):
+            # Central accepts every code of this shape (one it does not know is kept as
+            # unknown): the kiosk stores nothing central would refuse.
             raise ValueError(
-                f"service_code must be a non-empty string or None, got {service_code!r}"
+                f"service_code must be a service code like ID_RENEW or None, got {service_code!r}"
             )
         interval = self._number_setting(SETTING_MIN_RATING_INTERVAL, DEFAULT_MIN_RATING_INTERVAL_S)
         moment = self._now()
@@ -809,7 +870,9 @@ class KioskStore:
         if comment is not None:
             if not isinstance(comment, str):
                 raise ValueError("comment must be a string")
-            text = comment.strip()
+            # Control characters and lone surrogates cannot travel (or be stored by
+            # central's PostgreSQL): dropped here, so central never refuses the rating.
+            text = clean_text(comment).strip()
             if len(text) > MAX_COMMENT_CHARS:
                 raise ValueError(
                     f"comment is {len(text)} characters long; at most {MAX_COMMENT_CHARS} allowed"
@@ -979,6 +1042,7 @@ class KioskStore:
             foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
         state = self._catalogue_state()
         recovery = self.get_setting(SETTING_RECOVERY)
+        refused = self.catalogue_refusal()
         enrolment = self.enrolment()
         try:
             free = shutil.disk_usage(self.data_dir).free
@@ -1001,6 +1065,8 @@ class KioskStore:
             "last_sync_error": (last[2] or "sync failed") if last and not last[1] else None,
             "catalogue_version": state["cursor"] if state else "",
             "catalogue_applied_at": state["applied_at"] if state else None,
+            "catalogue_refused": refused.get("reason") if refused else None,
+            "catalogue_refused_at": refused.get("at") if refused else None,
             "free_disk_bytes": free,
             "db_bytes": db_bytes,
             "app_version": APP_VERSION,

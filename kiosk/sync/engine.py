@@ -1,4 +1,12 @@
-"""One sync pass: heartbeat, push the outbox, pull the catalogue, purge old synced rows.
+"""One sync pass: pull the catalogue, heartbeat, push the outbox, purge old synced rows.
+
+The catalogue comes first, so a rating is never pushed for a service the kiosk should no
+longer offer without the kiosk having had the chance to update (central also keeps a
+rating for a service it does not know). A catalogue the kiosk cannot apply keeps the
+previous one, is recorded (``KioskStore.record_catalogue_refusal``), reported in the
+heartbeat of the same pass and shown on the staff status page; it does not stop the
+ratings. A catalogue download that fails (network, central) does not stop them either:
+the pass pushes, then fails with that error.
 
 ``SyncEngine.run()`` is synchronous and knows nothing of threads or schedules: the
 background service (``kiosk.sync.service``) and ``python -m kiosk sync --once`` both call
@@ -119,6 +127,7 @@ class PassResult:
     rejected: int = 0
     catalogue_changed: bool = False
     catalogue_cursor: str | None = None
+    catalogue_refused: str | None = None  # why central's catalogue could not be applied
     skew_seconds: float | None = None
     purged: int = 0
     queue_depth: int | None = None
@@ -135,6 +144,8 @@ class PassResult:
             f"{self.duplicate} duplicate, {self.rejected} rejected; "
             f"catalogue {'updated' if self.catalogue_changed else 'unchanged'}"
         )
+        if self.catalogue_refused:
+            text += f" (central's catalogue refused, previous kept: {self.catalogue_refused})"
         if self.purged:
             text += f"; purged {self.purged} old synced rating(s)"
         if self.queue_depth is not None:
@@ -178,12 +189,21 @@ class SyncEngine:
         happened and the attempt is logged in the store (``record_sync_attempt``)."""
         result = PassResult()
         try:
+            catalogue_error = None
+            try:
+                self._pull_catalogue(result)
+            except SyncError as exc:
+                if exc.auth:
+                    raise
+                catalogue_error = exc
+                log.warning("catalogue download failed (%s): %s", exc.kind, exc)
             if not push_only:
                 self._heartbeat(result)
             self._push(result, max_batches)
             if not push_only and not result.stopped:
-                self._pull_catalogue(result)
                 self._purge(result)
+            if catalogue_error is not None:
+                raise catalogue_error
             result.ok = not result.stopped
         except SyncError as exc:
             result.error = exc
@@ -204,8 +224,12 @@ class SyncEngine:
 
     def _heartbeat(self, result: PassResult) -> None:
         started = time.perf_counter()
+        refused = self.store.catalogue_refusal()
         answer = self.client.heartbeat(
-            self.app_version, self.store.queue_depth(), rfc3339(self.now())
+            self.app_version,
+            self.store.queue_depth(),
+            rfc3339(self.now()),
+            catalogue_refused=refused["reason"] if refused else None,
         )
         result.timings.http_other_s += time.perf_counter() - started
         result.skew_seconds = float(answer.skew_seconds)
@@ -273,13 +297,14 @@ class SyncEngine:
             try:
                 self.store.apply_catalogue(payload)
             except ValueError as exc:
-                raise SyncError(
-                    "protocol",
-                    f"Central sent a catalogue the kiosk cannot use ({exc}). The cached "
-                    "catalogue was kept.",
-                    transient=True,
-                ) from None
+                # Never silent: kept for the heartbeat, central's fleet view and staff.
+                log.error("central's catalogue refused, the previous one is kept: %s", exc)
+                self.store.record_catalogue_refusal(str(exc), payload.cursor)
+                result.catalogue_refused = str(exc)
+                result.timings.catalogue_apply_s += time.perf_counter() - t1
+                return
             result.catalogue_changed = True
+        self.store.clear_catalogue_refusal()
         if owner != self.kiosk_id:
             self.store.set_setting(SETTING_CURSOR_OWNER, self.kiosk_id)
         result.catalogue_cursor = payload.cursor

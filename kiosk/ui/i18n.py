@@ -204,6 +204,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "st_last_sync": ("ซิงค์ล่าสุด", "Last sync"),
     "st_last_error": ("ข้อผิดพลาดล่าสุด", "Last error"),
     "st_catalogue": ("รุ่นของข้อมูลบริการ", "Catalogue version"),
+    "st_catalogue_refused": (
+        "ใช้ข้อมูลบริการใหม่จากระบบกลางไม่ได้ (ใช้ชุดเดิมอยู่)",
+        "Central's new catalogue refused (previous one kept)",
+    ),
+    "st_catalogue_refused_item": ("ตั้งแต่ {at}: {reason}", "Since {at}: {reason}"),
     "st_disk": ("พื้นที่ว่างในเครื่อง", "Free disk space"),
     "st_db": ("ขนาดฐานข้อมูล", "Database size"),
     "st_app": ("รุ่นโปรแกรม", "App version"),

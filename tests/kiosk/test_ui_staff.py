@@ -144,3 +144,23 @@ def test_kiosk_mode_cannot_be_closed_without_the_pin(store, qtbot):
     type_pin(qtbot, win, STAFF_PIN)
     tap(qtbot, find(win, "staff_leave"))
     assert not win.isVisible()
+
+
+def _shown(window, name: str) -> list:
+    return [w for w in window.findChildren(QWidget, name) if w.isVisible()]
+
+
+def test_status_shows_a_refused_catalogue(window, qtbot, store):
+    gesture(qtbot, window)
+    type_pin(qtbot, window, STAFF_PIN)
+    tap(qtbot, find(window, "staff_status"))
+    assert not _shown(window, "st_catalogue_refused"), "nothing to report"
+    store.record_catalogue_refusal("invalid catalogue: services[2].fee_th: must not be blank")
+    window.current_screen().refresh()  # the page refreshes itself every 2 s
+    qtbot.waitUntil(lambda: bool(_shown(window, "st_catalogue_refused")))
+    shown = _shown(window, "st_catalogue_refused")[0].text()
+    assert "services[2].fee_th: must not be blank" in shown
+    assert store.status()["catalogue_refused_at"] in shown
+    store.clear_catalogue_refusal()
+    window.current_screen().refresh()
+    qtbot.waitUntil(lambda: not _shown(window, "st_catalogue_refused"))

@@ -78,6 +78,10 @@ class StaffStatusScreen(Screen):
             for r in self.win.store.rejected_ratings(5)
         ]
         blocked = [("st_blocked", "st_blocked", sync.blocked)] if sync.blocked else []
+        if st.get("catalogue_refused"):  # never silent: central is told in the heartbeat too
+            at, why = st.get("catalogue_refused_at") or "?", st["catalogue_refused"]
+            text = tr("st_catalogue_refused_item", lang, at=at, reason=why)
+            blocked.append(("st_catalogue_refused", "st_catalogue_refused", text))
         return (
             blocked
             + [
