@@ -40,7 +40,8 @@ from django.db import transaction
 
 from central.catalogue.models import Offering, OfferingTombstone, Service
 from central.fleet.models import Kiosk
-from central.ratings.models import DIMENSIONS, Rating
+from central.insights import rollups
+from central.ratings.models import DIMENSIONS, Rating, RatingKey
 from protocol import codec, constants, models
 
 REASON_MAX_CHARS = constants.REASON_MAX_CHARS
@@ -143,16 +144,25 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
         )
 
     if rows:
-        # Insert in UUID order: concurrent requests with overlapping UUIDs then take the
-        # unique-index locks in the same order and cannot deadlock each other.
+        # Keys in UUID order: concurrent requests with overlapping UUIDs then take the
+        # unique-index locks in the same order and cannot deadlock each other. The key
+        # table decides which rows are new; only those are stored and added to the
+        # rollups, all in one transaction.
         rows.sort(key=lambda row: row.uuid)
         with transaction.atomic():
-            Rating.objects.bulk_create(rows, ignore_conflicts=True)
+            RatingKey.objects.bulk_create(
+                [RatingKey(uuid=row.uuid, batch_id=batch_id) for row in rows],
+                ignore_conflicts=True,
+            )
             ours = set(
-                Rating.objects.filter(uuid__in=list(first_index), batch_id=batch_id).values_list(
+                RatingKey.objects.filter(uuid__in=list(first_index), batch_id=batch_id).values_list(
                     "uuid", flat=True
                 )
             )
+            fresh = [row for row in rows if row.uuid in ours]
+            if fresh:
+                Rating.objects.bulk_create(fresh)
+                rollups.add_for_point(fresh, service_point_id)
             if future_skew and not kiosk.skew_flag:
                 Kiosk.objects.filter(pk=kiosk.pk).update(skew_flag=True)
         for key, index in first_index.items():
