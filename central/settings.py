@@ -178,3 +178,9 @@ CP_EXPORT_INLINE_MAX_ROWS = parse_int(env, "CP_EXPORT_INLINE_MAX_ROWS", 200_000,
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "counterpoint@localhost")
+
+# Hardening (docs/operations.md, security): a NUL byte anywhere in a URL or form is a 400.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "central.web.middleware.RejectNulBytes",
+)

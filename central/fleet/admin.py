@@ -24,6 +24,7 @@ from central.fleet.models import EnrolmentCode, Kiosk
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, scoped
 from central.web.labels import tr
+from central.web.safe_input import valid_ints
 
 ONLINE_MINUTES = 15
 STALE_HOURS = fleet.STALE_HOURS
@@ -173,10 +174,10 @@ class EnrolmentCodeAdmin(CounterPointAdmin):
         else:
             initial = {}
             if request.GET.get("counter"):
-                counter_id = request.GET["counter"]
+                counter_ids = valid_ints([request.GET["counter"]])
                 counter = (
-                    scoped(request, Counter.objects.all()).filter(pk=counter_id).first()
-                    if counter_id.isdigit()
+                    scoped(request, Counter.objects.all()).filter(pk=counter_ids[0]).first()
+                    if counter_ids
                     else None
                 )
                 if counter is None:
