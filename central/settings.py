@@ -211,3 +211,10 @@ CP_REPLICA_CHECK_S = parse_int(env, "CP_REPLICA_CHECK_S", 5)
 if TESTING:
     # No collected STATIC_ROOT under the test suite: look files up as they are requested.
     WHITENOISE_AUTOREFRESH = True
+# Server-side parameter binding with prepared statements (psycopg 3): PostgreSQL parses and
+# plans each repeated sync-path query once per connection instead of on every request.
+# Off by default (Django's default, client-side binding); see docs/operations.md.
+if parse_bool(env, "CP_DB_PREPARED", False) and DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
