@@ -13,6 +13,12 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.urls import path, reverse
 
+from central.audit.models import AuditLog
+from central.catalogue.models import Offering
+from central.directory.models import ServicePoint
+from central.fleet.models import EnrolmentCode, Kiosk
+from central.fleet.services import kiosks_needing_attention
+from central.ratings.models import Rating
 from central.scope import scope_for
 from central.web import geo
 from central.web.adminkit import display, role_of, scope_of
@@ -97,25 +103,25 @@ class CounterPointAdminSite(admin.AdminSite):
         return app_list
 
     def index(self, request, extra_context=None):
-        from central.audit.models import AuditLog
-
         recent = scope_of(request).filter(AuditLog.objects.all()).order_by("-at", "-id")[:8]
         extra_context = {
             "cp_tasks": self._tasks(request),
             "cp_tasks_title": tr("เริ่มที่นี่", "Start here"),
             "cp_recent": list(recent),
             "cp_recent_title": tr("การเปลี่ยนแปลงล่าสุด", "Latest changes"),
+            "cp_headline": self._headline(request),
             **(extra_context or {}),
         }
         return super().index(request, extra_context)
 
+    def _headline(self, request) -> dict | None:
+        """The user's scope in numbers (last 30 days, from the insights rollups)."""
+        from central.insights.headline import for_index
+
+        return for_index(scope_of(request))
+
     def _tasks(self, request) -> list[dict]:
         """Shortcuts to the everyday jobs, for the models this user may see."""
-        from central.catalogue.models import Offering
-        from central.directory.models import ServicePoint
-        from central.fleet.admin import kiosks_needing_attention
-        from central.fleet.models import EnrolmentCode, Kiosk
-        from central.ratings.models import Rating
 
         def can(model, verb="view"):
             model_admin = self._registry.get(model)
@@ -158,7 +164,7 @@ class CounterPointAdminSite(admin.AdminSite):
                 }
             )
         if can(Kiosk):
-            attention = kiosks_needing_attention(request)
+            attention = kiosks_needing_attention(scope_of(request))
             problems = []
             if attention["offline"]:
                 n = attention["offline"]
@@ -198,8 +204,14 @@ class CounterPointAdminSite(admin.AdminSite):
         extra = [
             path("geo/districts/", self.admin_view(geo.districts), name="geo-districts"),
             path("geo/subdistricts/", self.admin_view(geo.subdistricts), name="geo-subdistricts"),
+            *self._insights_urls(),
         ]
         return extra + super().get_urls()
+
+    def _insights_urls(self):
+        from central.insights import urls as insights_urls
+
+        return insights_urls.admin_urls(self)
 
 
 site = CounterPointAdminSite(name="admin")
