@@ -234,3 +234,9 @@ if parse_bool(env, "CP_DB_PREPARED", False) and DATABASES["default"]["ENGINE"].e
     "postgresql"
 ):
     DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+# Behind nginx: the client's address from X-Real-IP, trusted only from the proxy's own
+# address (central/proxy.py), for the fleet's last IP and the audit log.
+CP_PROXY_ADDRESSES = parse_list(env, "CP_PROXY_ADDRESSES", ["127.0.0.0/8", "::1/128"])
+if parse_bool(env, "CP_BEHIND_PROXY", False):
+    for _chain in (MIDDLEWARE, API_MIDDLEWARE):
+        _chain.insert(1, "central.proxy.RealIpMiddleware")

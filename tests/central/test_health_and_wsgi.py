@@ -152,3 +152,25 @@ def test_the_admin_keeps_its_full_middleware():
     assert header(headers, "X-Frame-Options") == ["DENY"]
     assert header(headers, "Content-Language")
     assert len(header(headers, "X-Request-ID")) == 1
+
+
+@pytest.mark.parametrize(
+    ("peer", "header", "seen"),
+    [
+        ("127.0.0.1", "203.0.113.7", "203.0.113.7"),  # from nginx: the kiosk's address
+        ("127.0.0.1", "2001:db8::5", "2001:db8::5"),
+        ("127.0.0.1", "not-an-ip", "127.0.0.1"),  # nonsense: ignored
+        ("198.51.100.9", "203.0.113.7", "198.51.100.9"),  # not from the proxy: ignored
+        ("127.0.0.1", "", "127.0.0.1"),
+    ],
+)
+def test_behind_the_proxy_the_client_address_comes_from_x_real_ip(peer, header, seen, settings):
+    from django.test import RequestFactory
+
+    from central.proxy import RealIpMiddleware
+
+    settings.CP_PROXY_ADDRESSES = ["127.0.0.0/8", "::1/128"]
+    request = RequestFactory().get("/api/v1/kiosk/catalogue", REMOTE_ADDR=peer,
+                                   HTTP_X_REAL_IP=header)  # fmt: skip
+    RealIpMiddleware(lambda r: None)(request)
+    assert request.META["REMOTE_ADDR"] == seen
