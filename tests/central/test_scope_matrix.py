@@ -366,6 +366,8 @@ CELLS = [
         lambda aw: f"/services/ID_RENEW?sp={aw.w.sp.public_id}",
         E(stranger=200, anon=200),
     ),
+    # the health check: no login, no agency data (leak-checked like the rest)
+    Cell("health", "/health", E(stranger=200, anon=200)),
 ]
 
 
