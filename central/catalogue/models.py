@@ -110,6 +110,11 @@ class Service(models.Model):
     is_demo = models.BooleanField(
         default=False, help_text="Steps, times or fees are demo values, not the official manual."
     )
+    is_published = models.BooleanField(
+        default=True,
+        help_text="Shown to citizens (public directory, open data). Off: a draft, "
+        "hidden from the public.",
+    )
     change_seq = models.BigIntegerField(default=0, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -85,11 +85,21 @@ class ServicePoint(models.Model):
     hours_th = models.CharField(max_length=300, blank=True)
     hours_en = models.CharField(max_length=300, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(
+        default=True,
+        help_text="Open to citizens: listed in the public directory and the open data. "
+        "Off: closed or not ready yet, hidden from the public.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name_en"]
+        indexes = [
+            # The public directory: area filters, and the "near me" bounding box.
+            models.Index(fields=["province_code", "district_code"], name="sp_area"),
+            models.Index(fields=["lat", "lon"], name="sp_lat_lon"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(lat__gte=-90) & Q(lat__lte=90), name="servicepoint_lat_range"
