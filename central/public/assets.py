@@ -87,7 +87,7 @@ class PackageAssetsFinder(BaseFinder):
             if path.startswith(prefix + "/") and path[len(prefix) + 1 :] in files:
                 found = storage.path(path[len(prefix) + 1 :])
                 return [found] if find_all else found
-        return [] if find_all else ""
+        return []  # "not found", as Django's own finders say it
 
     def list(self, ignore_patterns) -> Iterator[tuple[str, FileSystemStorage]]:
         for storage, files in self.storages.values():

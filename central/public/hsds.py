@@ -257,12 +257,15 @@ def location(request: HttpRequest, sp: ServicePoint) -> dict:
 # -- service at location ---------------------------------------------------------------
 
 
-def _sal_description(sp: ServicePoint, service: Service, docs_out: list[dict]) -> str:
-    needs_copy = [d for d in docs_out if "needed at this office" in d["document"]]
+def _needs_copy(sd: ServiceDocument, status: CopyStatus | None) -> bool:
+    return sd.copies > 0 if status is None else status.status == CopyStatus.COPY_REQUIRED
+
+
+def _sal_description(sp: ServicePoint, service: Service, any_copy: bool) -> str:
     words = (
-        "ไม่ต้องใช้สำเนาเอกสารใด ๆ ที่สำนักงานนี้ / no photocopies needed at this office"
-        if not needs_copy and docs_out
-        else "ดูเอกสารที่ต้องใช้ / see the required documents"
+        "ดูเอกสารที่ต้องใช้ / see the required documents"
+        if any_copy
+        else "ไม่ต้องใช้สำเนาเอกสารใด ๆ ที่สำนักงานนี้ / no photocopies needed at this office"
     )
     return f"{_pair(service.name_th, service.name_en)} @ {_pair(sp.name_th, sp.name_en)}: {words}"
 
@@ -290,7 +293,14 @@ def service_at_locations(
             "id": make_id("service_at_location", o.pk),
             "service_id": make_id("service", o.service_id),
             "location_id": make_id("location", o.service_point_id),
-            "description": _sal_description(o.service_point, o.service, office_docs),
+            "description": _sal_description(
+                o.service_point,
+                o.service,
+                any(
+                    _needs_copy(sd, statuses.get((o.pk, sd.document_id)))
+                    for sd in docs[o.service_id]
+                ),
+            ),
         }
         loc = location(request, o.service_point)
         if full:
