@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower
 
 code_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9-]{0,39}$",
@@ -92,13 +93,23 @@ class ServicePoint(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # For the public directory's name search: both names, lower case, kept by the database.
+    # On PostgreSQL a trigram index serves ``LIKE '%...%'`` on it (migration 0002).
+    search_name = models.GeneratedField(
+        expression=Lower(Concat("name_th", Value(" "), "name_en")),
+        output_field=models.CharField(max_length=401),
+        db_persist=True,
+        editable=False,
+    )
 
     class Meta:
         ordering = ["name_en"]
         indexes = [
-            # The public directory: area filters, and the "near me" bounding box.
+            # The public directory: area filters, the "near me" bounding box, ordering.
             models.Index(fields=["province_code", "district_code"], name="sp_area"),
             models.Index(fields=["lat", "lon"], name="sp_lat_lon"),
+            models.Index(fields=["name_th"], name="sp_name_th"),
+            models.Index(fields=["name_en"], name="sp_name_en"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,7 +2,8 @@
 
 Only active service points, and only published services, are ever returned.
 
-Search (``search_points``): name substring (Thai or English, case-insensitive), province
+Search (``search_points``): name substring (Thai or English, case-insensitive, on the
+generated ``search_name`` column with a trigram index on PostgreSQL), province
 and district codes (index ``sp_area``), and "offers service X" as an ``EXISTS`` on the
 offering's unique (service_point, service) index. One COUNT and one page of rows.
 
@@ -20,10 +21,12 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import geothai
-from django.db.models import Avg, Count, Q
+from django.db import connection, transaction
+from django.db.models import Avg, Count
 
 from central.directory.models import ServicePoint
 from central.public.common import active_points, offering_exists, published_services
@@ -76,21 +79,38 @@ def search_points(
 ) -> SearchResult:
     qs = active_points()
     if text:
-        qs = qs.filter(Q(name_th__icontains=text) | Q(name_en__icontains=text))
+        # ``search_name`` is both names in lower case (a generated column with a trigram
+        # index on PostgreSQL): no per-row UPPER(), and the index finds the rows.
+        qs = qs.filter(search_name__contains=text.lower())
     if province:
         qs = qs.filter(province_code=province)
     if district:
         qs = qs.filter(district_code=district)
     if service_id is not None:
         qs = qs.filter(offering_exists(service_id))
-    total = qs.count()
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, page), pages)
-    order = ["name_en", "id"] if lang == "en" else ["name_th", "id"]
-    rows = list(
-        qs.select_related("agency").order_by(*order)[(page - 1) * per_page : page * per_page]
-    )
+    with _prefer_indexes(bool(text)):
+        total = qs.count()
+        pages = max(1, math.ceil(total / per_page))
+        page = min(max(1, page), pages)
+        order = ["name_en", "id"] if lang == "en" else ["name_th", "id"]
+        rows = list(
+            qs.select_related("agency").order_by(*order)[(page - 1) * per_page : page * per_page]
+        )
     return SearchResult(rows, total, page, pages)
+
+
+@contextmanager
+def _prefer_indexes(name_search: bool):
+    """PostgreSQL underestimates ``LIKE '%...%'`` on multibyte (Thai) text by far: it picks
+    a sequential scan (about 130 ms over 40,000 points here) over the trigram index (about
+    3 ms). For a name search, tell it not to, for this transaction only."""
+    if not name_search or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
 
 
 @dataclass
