@@ -170,3 +170,7 @@ if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
 CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)
 # Public directory: published results need at least this many ratings (90 days) per figure.
 CP_PUBLIC_MIN_RATINGS = parse_int(env, "CP_PUBLIC_MIN_RATINGS", 20, minimum=1)
+
+# Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
+# apps' and Django's, so they can also correct Django's Thai where it is incomplete.
+LOCALE_PATHS = [BASE_DIR / "locale"]

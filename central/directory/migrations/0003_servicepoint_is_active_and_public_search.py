@@ -33,19 +33,19 @@ def drop_trigram_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ('directory', '0002_thai_labels'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='servicepoint',
             name='is_active',
-            field=models.BooleanField(default=True, help_text='Open to citizens: listed in the public directory and the open data. Off: closed or not ready yet, hidden from the public.'),
+            field=models.BooleanField(default=True, help_text='Listed in the public directory and the open data. Untick when the office is closed or not ready yet: citizens then do not see it.', verbose_name='Open to citizens'),
         ),
         migrations.AddField(
             model_name='servicepoint',
             name='search_name',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Concat('name_th', models.Value(' '), 'name_en')), output_field=models.CharField(max_length=401)),
+            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.text.Lower(django.db.models.functions.text.Concat('name_th', models.Value(' '), 'name_en')), output_field=models.CharField(max_length=401), verbose_name='Name for search'),
         ),
         migrations.AddIndex(
             model_name='servicepoint',

@@ -6,13 +6,13 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalogue', '0001_initial'),
+        ('catalogue', '0002_thai_labels'),
     ]
 
     operations = [
         migrations.AddField(
             model_name='service',
             name='is_published',
-            field=models.BooleanField(default=True, help_text='Shown to citizens (public directory, open data). Off: a draft, hidden from the public.'),
+            field=models.BooleanField(default=True, help_text='Shown to citizens (public directory, open data). Untick for a draft: citizens then do not see it.', verbose_name='Published'),
         ),
     ]
