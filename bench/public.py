@@ -100,9 +100,12 @@ class Client:
                 self.last_headers = dict(response.getheaders())
                 return response.status, data
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                self.conn.close()
+                self.conn.close()  # a kept-alive connection the server had closed: retry once
                 if attempt == 2:
                     raise
+            except BaseException:
+                self.conn.close()  # never leave the connection half-used
+                raise
         raise AssertionError("unreachable")
 
 

@@ -7,14 +7,14 @@ generated ``search_name`` column with a trigram index on PostgreSQL), province
 and district codes (index ``sp_area``), and "offers service X" as an ``EXISTS`` on the
 offering's unique (service_point, service) index. One COUNT and one page of rows.
 
-Near me (``nearest``): a bounding box on the ``sp_lat_lon`` index, then exact haversine
-distances in Python. The box starts at 5 km around the citizen and grows (x4) until it
-holds ``limit`` points offering the service *within the box's inscribed circle*: every
-point outside the box is farther than the circle's radius, so the ``limit`` nearest inside
-the circle are the true nearest. Each step reads only the (id, lat, lon) of the points in
-the box (a few hundred at most in a town), so it stays at a few milliseconds over 40,000
-points; the last step (the whole country) is reached only when fewer than ``limit`` points
-offer the service at all.
+Near me (``nearest``): a bounding box on the ``sp_lat_lon`` index, then the exact
+haversine distance computed by the database for the rows in the box, ``ORDER BY`` it,
+``LIMIT 10``. The box starts at 5 km around the citizen and grows (x4) until ``limit``
+points offering the service lie *within the box's inscribed circle*: every point outside
+the box is farther than the circle's radius, so the ``limit`` nearest inside the circle
+are the true nearest. Each step is one query returning at most ``limit`` rows; the last
+step (the whole country) is reached only when fewer than ``limit`` points offer the
+service within 1,280 km.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import geothai
 from django.db import connection, transaction
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, F, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
 from central.directory.models import ServicePoint
 from central.public.common import active_points, offering_exists, published_services
@@ -34,6 +35,7 @@ from central.public.common import active_points, offering_exists, published_serv
 EARTH_KM = 6371.0088
 KM_PER_DEGREE = 111.19  # a hair under 2*pi*R/360 = 111.195: boxes err on the large side
 PER_PAGE = 20
+MAX_RESULTS = 1000  # a search lists at most this many offices (50 pages)
 MAX_QUERY = 100
 RADII_KM = [5.0, 20.0, 80.0, 320.0, 1280.0]
 LATLON_RE = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[, ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -62,9 +64,10 @@ def service_by_code(code: str | None):
 @dataclass
 class SearchResult:
     points: list[ServicePoint]
-    total: int
+    total: int  # at most MAX_RESULTS
     page: int
     pages: int
+    more: bool = False  # more than MAX_RESULTS matched: the citizen should narrow it down
 
 
 def search_points(
@@ -88,15 +91,24 @@ def search_points(
         qs = qs.filter(district_code=district)
     if service_id is not None:
         qs = qs.filter(offering_exists(service_id))
+    order = ["name_en", "id"] if lang == "en" else ["name_th", "id"]
     with _prefer_indexes(bool(text)):
-        total = qs.count()
-        pages = max(1, math.ceil(total / per_page))
+        if text:
+            # The name match first (trigram index), at most MAX_RESULTS of it, then that
+            # set in name order: a name that matches thousands of offices ("สำนักงาน")
+            # costs no more than one that matches a few.
+            ids = list(qs.values_list("id", flat=True)[: MAX_RESULTS + 1])
+            total = len(ids)
+            qs = ServicePoint.objects.filter(pk__in=ids[:MAX_RESULTS])
+        else:
+            total = qs[: MAX_RESULTS + 1].count()
+        shown = min(total, MAX_RESULTS)
+        pages = max(1, math.ceil(shown / per_page))
         page = min(max(1, page), pages)
-        order = ["name_en", "id"] if lang == "en" else ["name_th", "id"]
         rows = list(
             qs.select_related("agency").order_by(*order)[(page - 1) * per_page : page * per_page]
         )
-    return SearchResult(rows, total, page, pages)
+    return SearchResult(rows, min(total, MAX_RESULTS), page, pages, total > MAX_RESULTS)
 
 
 @contextmanager
@@ -119,31 +131,41 @@ class Near:
     km: float
 
 
+def _km_expression(lat: float, lon: float):
+    """Haversine distance in km from (lat, lon) to a row's (lat, lon), computed by the
+    database (Django provides these functions on SQLite too)."""
+    dlat = Radians(F("lat") - Value(lat)) / 2
+    dlon = Radians(F("lon") - Value(lon)) / 2
+    a = Power(Sin(dlat), 2) + Cos(Value(math.radians(lat))) * Cos(Radians(F("lat"))) * Power(
+        Sin(dlon), 2
+    )
+    return Value(2 * EARTH_KM) * ASin(Sqrt(Least(Value(1.0), a)))
+
+
 def nearest(lat: float, lon: float, service_id: int | None, limit: int = 10) -> list[Near]:
     """The ``limit`` active points nearest to (lat, lon) offering ``service_id`` (any
     service when None), nearest first, with their distance in km."""
-    base = active_points()
+    base = active_points().select_related("agency")
     if service_id is not None:
         base = base.filter(offering_exists(service_id))
-    found: list[tuple[float, int]] = []
+    km = _km_expression(lat, lon)
+    rows: list[ServicePoint] = []
     for radius in RADII_KM:
         dlat = radius / KM_PER_DEGREE
         # cos() at the box's edge farthest from the equator: the box holds the whole circle.
         coslat = max(0.01, math.cos(math.radians(min(89.9, abs(lat) + dlat))))
         dlon = min(180.0, radius / (KM_PER_DEGREE * coslat))
-        rows = base.filter(
+        box = base.filter(
             lat__gte=lat - dlat, lat__lte=lat + dlat, lon__gte=lon - dlon, lon__lte=lon + dlon
-        ).values_list("id", "lat", "lon")
-        found = sorted((haversine_km(lat, lon, la, lo), pk) for pk, la, lo in rows)
-        if sum(1 for km, _ in found if km <= radius) >= limit:
+        )
+        # Only points inside the circle count: every point outside the box is farther.
+        rows = list(box.annotate(km=km).filter(km__lte=radius).order_by("km", "id")[:limit])
+        if len(rows) >= limit:
             break
     else:
-        # The largest box did not hold enough: whatever offers the service, anywhere.
-        rows = base.values_list("id", "lat", "lon")
-        found = sorted((haversine_km(lat, lon, la, lo), pk) for pk, la, lo in rows)
-    top = found[:limit]
-    points = ServicePoint.objects.select_related("agency").in_bulk([pk for _, pk in top])
-    return [Near(points[pk], km) for km, pk in top if pk in points]
+        # Fewer than ``limit`` within the largest circle: whatever offers it, anywhere.
+        rows = list(base.annotate(km=km).order_by("km", "id")[:limit])
+    return [Near(sp, sp.km) for sp in rows]
 
 
 @dataclass

@@ -139,6 +139,17 @@ def test_paging(public, world):
     assert "หน้า 2 / 2" in second and second.count('class="result"') == 7
 
 
+def test_a_search_that_matches_too_much_asks_to_narrow_it(public, world, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 20)
+    for i in range(25):
+        make_point(f"many-{i}", world.bkk)
+    text = public.get("/directory/?q=office&lang=en").text
+    assert "Results: 20+ offices" in text and "Too many offices match" in text
+    assert text.count('class="result"') == 20
+    text = public.get("/directory/?province=10&lang=en").text
+    assert "Results: 20+ offices" in text and "Too many offices match" in text
+
+
 # -- near me ---------------------------------------------------------------------------
 
 
