@@ -257,6 +257,12 @@ def location(request: HttpRequest, sp: ServicePoint) -> dict:
 # -- service at location ---------------------------------------------------------------
 
 
+def public_sal_queryset():
+    from central.public.common import public_offerings
+
+    return public_offerings().select_related("service", "service__agency", "service_point")
+
+
 def _needs_copy(sd: ServiceDocument, status: CopyStatus | None) -> bool:
     return sd.copies > 0 if status is None else status.status == CopyStatus.COPY_REQUIRED
 

@@ -11,23 +11,16 @@ JSON files. Errors are JSON: 400 with a reason, 404.
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
-import zipfile
-from pathlib import Path
 
-from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.http import FileResponse, HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
 
-from central.catalogue import changes
-from central.catalogue.models import Offering, Service
-from central.directory.models import Agency, ServicePoint
+from central.directory.models import Agency
+from central.public import bulk as hsds_bulk
 from central.public import hsds
-from central.public.common import public_offerings, published_services, with_validators
+from central.public.common import published_services, with_validators
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -158,7 +151,7 @@ def organization(request: HttpRequest, id: str) -> JsonResponse:
 
 
 def _sal_queryset():
-    return public_offerings().select_related("service", "service__agency", "service_point")
+    return hsds.public_sal_queryset()
 
 
 @_api
@@ -188,92 +181,33 @@ def service_at_location(request: HttpRequest, id: str) -> JsonResponse:
 # -- bulk download ---------------------------------------------------------------------
 
 
-def bulk_version() -> str:
-    """Changes whenever anything exported changes."""
-    epoch, seq = changes.current()
-    sp = ServicePoint.objects.aggregate(t=Max("updated_at"), n=Count("id"))
-    ag = Agency.objects.aggregate(t=Max("updated_at"), n=Count("id"))
-    svc = Service.objects.aggregate(t=Max("updated_at"), n=Count("id"))
-    off = Offering.objects.aggregate(n=Count("id"))
-    parts = [epoch, seq, sp["t"], sp["n"], ag["t"], ag["n"], svc["t"], svc["n"], off["n"]]
-    stamp = "-".join(str(p.timestamp() if hasattr(p, "timestamp") else p) for p in parts)
-    return stamp.replace(":", "_").replace("+", "_")
-
-
-def _write_array(zf: zipfile.ZipFile, name: str, chunks) -> None:
-    with zf.open(name, "w") as out:
-        out.write(b"[")
-        first = True
-        for chunk in chunks:
-            for item in chunk:
-                out.write(
-                    (b"" if first else b",\n") + json.dumps(item, ensure_ascii=False).encode()
-                )
-                first = False
-        out.write(b"]\n")
-
-
-def _chunks(qs, size: int = 2000):
-    last = 0
-    while True:
-        rows = list(qs.filter(pk__gt=last).order_by("pk")[:size])
-        if not rows:
-            return
-        last = rows[-1].pk
-        yield rows
-
-
-def build_bulk(request: HttpRequest, path: Path) -> None:
-    """Write the whole directory to ``path`` (a zip of JSON files), memory flat."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            _write_array(
-                zf,
-                "organizations.json",
-                ([hsds.organization(a) for a in rows] for rows in _chunks(Agency.objects.all())),
-            )
-            _write_array(
-                zf,
-                "services.json",
-                (
-                    hsds.services_full(request, rows)
-                    for rows in _chunks(published_services().select_related("agency"))
-                ),
-            )
-            points = ServicePoint.objects.filter(is_active=True)
-            _write_array(
-                zf,
-                "locations.json",
-                ([hsds.location(request, sp) for sp in rows] for rows in _chunks(points)),
-            )
-            _write_array(
-                zf,
-                "service_at_locations.json",
-                (
-                    hsds.service_at_locations(request, rows, full=False)
-                    for rows in _chunks(_sal_queryset(), 1000)
-                ),
-            )
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 @_api
 def bulk(request: HttpRequest) -> FileResponse:
-    """The whole open data set, rebuilt when the data changed since the last build."""
-    folder = Path(settings.DATA_DIR) / "hsds"
-    path = folder / f"hsds-{bulk_version()}.zip"
+    """The whole open data set (central/public/bulk.py). The file for the current data
+    version when it exists; else the previous one while a new one is built in the
+    background (``X-Data-Stale: 1``); only the very first download builds in the request
+    (``python -m central hsds_bulk`` after a deployment avoids even that)."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    path = hsds_bulk.current_path()
+    stale = False
+    handle = None
     if not path.exists():
-        for old in folder.glob("hsds-*.zip") if folder.exists() else []:
-            old.unlink(missing_ok=True)
-        build_bulk(request, path)
-    handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it when sent
+        previous = hsds_bulk.latest()
+        if previous is not None:
+            # Opened first: the new build removes old files, an open one stays readable.
+            try:
+                handle = open(previous, "rb")  # noqa: SIM115 - FileResponse closes it
+                path, stale = previous, True
+                hsds_bulk.build_in_background(base)
+            except FileNotFoundError:  # removed by a build that just finished
+                path = hsds_bulk.build(base)
+        else:
+            path = hsds_bulk.build(base)
+    if handle is None:
+        handle = open(path, "rb")  # noqa: SIM115 - FileResponse closes it when sent
     response = FileResponse(handle, as_attachment=True, filename="counterpoint-hsds.zip")
-    response["Cache-Control"] = "public, max-age=3600"
+    response["Cache-Control"] = "public, max-age=600"
     response["ETag"] = f'"{path.stem}"'
+    if stale:
+        response["X-Data-Stale"] = "1"
     return response

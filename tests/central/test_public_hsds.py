@@ -12,9 +12,10 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 
-from central.public import hsds
+from central.public import bulk, hsds
 from tests.central.helpers import enrol_kiosk
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -177,7 +178,7 @@ def test_unpublished_and_private_data_are_never_exported(api, world):
     assert api.get(f"/hsds/services/{hsds.make_id('service', world.move_in.pk)}").status_code == 404
 
 
-def test_bulk_download(api, world, settings, tmp_path):
+def test_bulk_download(api, world, settings, tmp_path, monkeypatch):
     settings.DATA_DIR = tmp_path
     response = api.get("/hsds/bulk.zip")
     assert response.status_code == 200
@@ -200,13 +201,30 @@ def test_bulk_download(api, world, settings, tmp_path):
         validate("service_at_location_list", item)
     # built once, then served from the file until the data changes
     assert len(list((tmp_path / "hsds").glob("*.zip"))) == 1
-    api.get("/hsds/bulk.zip")
+    assert "X-Data-Stale" not in api.get("/hsds/bulk.zip")
     world.sp.name_th = "เปลี่ยนชื่อ"
     world.sp.save()
+    # the data changed: the previous file is served while the new one is built (here the
+    # "background" build runs inline, so the next download has it)
+    started = []
+    monkeypatch.setattr(bulk, "build_in_background", lambda base: started.append(bulk.build(base)))
+    stale = api.get("/hsds/bulk.zip")
+    assert stale["X-Data-Stale"] == "1" and len(started) == 1
     again = b"".join(api.get("/hsds/bulk.zip").streaming_content)
     with zipfile.ZipFile(io.BytesIO(again)) as zf:
         assert "เปลี่ยนชื่อ" in zf.read("locations.json").decode()
     assert len(list((tmp_path / "hsds").glob("*.zip"))) == 1
+
+
+def test_bulk_command_builds_ahead(world, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    out = io.StringIO()
+    call_command("hsds_bulk", "--base-url", "https://example.go.th", stdout=out)
+    path = Path(out.getvalue().strip())
+    assert path.exists() and path.parent == tmp_path / "hsds"
+    with zipfile.ZipFile(path) as zf:
+        locations = json.loads(zf.read("locations.json"))
+    assert locations[0]["url"].startswith("https://example.go.th/directory/sp-")
 
 
 def test_ids_round_trip():
