@@ -3,7 +3,7 @@
     python bench/public.py [--points 40000] [--rate 200] [--duration 20] [--workers 4]
 
 1. creates a fresh PostgreSQL database ``counterpoint_bench_public`` (dropped at the end,
-   even on failure), migrates it, loads ``python -m central demo`` (agencies, catalogue)
+   even on failure; ``--reuse-db`` keeps it for the next run), migrates it, loads ``python -m central demo`` (agencies, catalogue)
    and generates ``--points`` service points (bench/public_data.py: 4 services each, copy
    statuses, 90 days of ratings at ``--rated-points`` of them);
 2. times the two directory queries in-process (server time, no HTTP): "near me" (the 10
@@ -62,6 +62,16 @@ def pg_admin(server_url: str, sql: str) -> None:
     admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql)
+
+
+def pg_exists(server_url: str) -> bool:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+    return row is not None
 
 
 def central(env: dict, *args: str) -> str:
@@ -213,7 +223,19 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--load-procs", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--worker-class",
+        default="sync",
+        choices=["sync", "gthread"],
+        help="sync by default: with gunicorn 27.0.1 gthread keep-alive connections stalled "
+        "here under load (requests unread in the socket queue, every worker idle in epoll)",
+    )
+    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="keep the bench database between runs (generate it only when missing)",
+    )
     parser.add_argument("--samples", type=int, default=400, help="in-process query samples")
     args = parser.parse_args()
 
@@ -231,21 +253,29 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
     port = free_port()
     server = None
-    pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-    pg_admin(args.pg, f"CREATE DATABASE {DB_NAME}")
+    existing = args.reuse_db and pg_exists(args.pg)
+    if not existing:
+        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        pg_admin(args.pg, f"CREATE DATABASE {DB_NAME}")
     try:
-        log(f"database {DB_NAME}: migrate + demo + {args.points} points")
-        central(env, "migrate", "-v0")
-        central(env, "demo")
+        if existing:
+            script = (
+                "import sys; sys.path.insert(0, 'bench'); import public_data; public_data.summary()"
+            )
+            log(f"database {DB_NAME}: reused")
+        else:
+            log(f"database {DB_NAME}: migrate + demo + {args.points} points")
+            central(env, "migrate", "-v0")
+            central(env, "demo")
+            script = (
+                "import sys; sys.path.insert(0, 'bench'); import public_data; "
+                f"public_data.main({args.points}, {args.rated_points}, {args.ratings_per_point})"
+            )
         t0 = time.perf_counter()
-        script = (
-            "import sys; sys.path.insert(0, 'bench'); import public_data; "
-            f"public_data.main({args.points}, {args.rated_points}, {args.ratings_per_point})"
-        )
         data = json.loads(central(env, "shell", "-v0", "-c", script).strip().splitlines()[-1])
         log(
-            f"generated {data['points']} points ({data['active']} active), "
-            f"{data['offerings']} offerings in {time.perf_counter() - t0:.0f} s"
+            f"{data['points']} points ({data['active']} active), "
+            f"{data['offerings']} offerings, ready in {time.perf_counter() - t0:.0f} s"
         )
         script = (
             "import sys; sys.path.insert(0, 'bench'); import public_data; "
@@ -257,7 +287,7 @@ def main() -> None:
         cmd = [
             sys.executable, "-m", "gunicorn", "central.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-            "--worker-class", "gthread", "--threads", str(args.threads),
+            "--worker-class", args.worker_class, "--threads", str(args.threads),
             "--backlog", "2048", "--keep-alive", "5", "--log-level", "warning",
         ]  # fmt: skip
         log(" ".join(cmd[2:]))
@@ -312,8 +342,9 @@ def main() -> None:
         load = paced(port, pages, args.rate, args.duration, args.clients, args.load_procs)
         log(json.dumps(load))
         summary = {
-            "server": f"gunicorn gthread x{args.workers} ({args.threads} threads), "
-            "PostgreSQL, loopback",
+            "server": f"gunicorn {args.worker_class} x{args.workers}"
+            + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
+            + ", PostgreSQL, loopback",
             "cpu_cores": os.cpu_count(),
             "points": data["points"],
             "offerings": data["offerings"],
@@ -347,7 +378,8 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
-        pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if not args.reuse_db:
+            pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

@@ -196,3 +196,32 @@ def time_queries(samples: int, seed: int = 5) -> None:
             }
         )
     )
+
+
+def summary() -> None:
+    """What ``generate`` printed, read back from an existing bench database."""
+    from central.ratings.models import Rating as R
+
+    active = ServicePoint.objects.filter(is_active=True, code__startswith="bench-")
+    rated = (
+        R.objects.filter(service_point__code__startswith="bench-")
+        .values_list("service_point_id", flat=True)
+        .distinct()
+    )
+    print(
+        json.dumps(
+            {
+                "points": ServicePoint.objects.filter(code__startswith="bench-").count(),
+                "active": active.count(),
+                "offerings": Offering.objects.filter(
+                    service_point__code__startswith="bench-"
+                ).count(),
+                "copy_statuses": CopyStatus.objects.count(),
+                "rated_points": [f"sp-{pk:06d}" for pk in sorted(set(rated))],
+                "services": list(
+                    Service.objects.filter(is_published=True).values_list("code", flat=True)
+                ),
+                "province_codes": sorted(set(active.values_list("province_code", flat=True))),
+            }
+        )
+    )
