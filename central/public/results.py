@@ -12,9 +12,14 @@ ratings per face, the satisfaction score, and No Copy compliance.
 - Bursts (``interval_flag``: tapped inside the kiosk's minimum interval) are left out.
   Nothing else of a rating is read: never a comment, a kiosk, a counter or a time.
 
-``read_counts`` is the one function that reads ratings. Today it is one grouped query
-over ``ratings.Rating`` on its (service_point, rated_at) index; when the insights rollups
-(per day, point and service, with score histograms) land, only it changes.
+``read_counts`` is the one function that reads ratings: one grouped query over
+``ratings.Rating`` on its (service_point, rated_at) index (on PostgreSQL the table is
+partitioned by month of ``rated_at``, so only the last four months' partitions are read).
+It does not use the insights rollups (``central.insights.models.PointMonth``): they are per
+*month*, which cannot give an exact 90-day window, and they count bursts. A point's page
+reads it at most once per ``SERVER_CACHE_SECONDS`` per server process (the page cache),
+and a busy office has a few hundred ratings in 90 days. Should a daily per-point rollup
+with histograms and without bursts appear, only this function changes.
 """
 
 from __future__ import annotations
