@@ -300,6 +300,8 @@ class KioskStore:
         self.data_dir = data_dir
         self.path = path
         self.recovered_from = recovered_from
+        #: set on a stand-in store (``open_fallback``): why the real one could not open
+        self.unavailable: StorageError | None = None
 
     @functools.cached_property
     def _db(self) -> Database:
@@ -376,6 +378,92 @@ class KioskStore:
             store.close()
             raise
         return store
+
+    @classmethod
+    def open_fallback(
+        cls,
+        data_dir: Path,
+        problem: StorageError,
+        *,
+        now: Callable[[], datetime] | None = None,
+        demo_catalogue: Path | None = None,
+    ) -> KioskStore:
+        """A stand-in when ``open`` failed (read-only, full or unreadable data folder), so
+        the counter is never blank: an in-memory database holding the catalogue and the
+        settings read from the existing file where it can still be read (read-only,
+        without touching it), else the bundled demo catalogue. ``unavailable`` holds
+        ``problem``; nothing written to it is kept, so the UI pauses rating."""
+        folder = Path(data_dir).expanduser()
+        conn = sqlite3.connect(
+            "file:kiosk-fallback?mode=memory",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+        store = cls(
+            conn,
+            data_dir=folder,
+            path=folder / DB_FILENAME,
+            now=now or _local_now,
+            recovered_from=None,
+        )
+        store.unavailable = problem
+        if not store._copy_readable(folder / DB_FILENAME):
+            store._first_start(demo_catalogue)
+        return store
+
+    _COPY_TABLES = (
+        "settings",
+        "catalogue_state",
+        "catalogue_services",
+        "catalogue_steps",
+        "catalogue_documents",
+    )
+
+    def _copy_readable(self, source: Path) -> bool:
+        """Copy the catalogue and settings of ``source`` (opened read-only, immutable:
+        nothing is written next to it) into this store; False if it cannot be read."""
+        if not source.exists():
+            return False
+        conn = self._conn
+        try:
+            conn.execute("ATTACH DATABASE ? AS src", (f"file:{quote(str(source))}?immutable=1",))
+        except sqlite3.Error:
+            return False
+        try:
+            conn.execute("BEGIN")
+            for table in self._COPY_TABLES:
+                mine = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+                theirs = {r[1] for r in conn.execute(f"PRAGMA src.table_info({table})")}
+                cols = ", ".join(c for c in mine if c in theirs)
+                if cols:
+                    conn.execute(
+                        f"INSERT OR REPLACE INTO main.{table} ({cols}) "
+                        f"SELECT {cols} FROM src.{table}"
+                    )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            log.warning("could not read the catalogue from %s: %s", source, exc)
+            self._rollback_quietly()
+            return False
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("DETACH DATABASE src")
+        self._generation += 1
+        return bool(self.catalogue_version())
+
+    def storage_ok(self) -> bool:
+        """True when the data folder takes a small file and the database a small write
+        (used to clear a storage alert once its cause is gone)."""
+        if self.unavailable is not None or probe_folder(self.data_dir) is not None:
+            return False
+        try:
+            self.set_setting("storage.checked_at", self._now().isoformat(timespec="seconds"))
+        except StorageError:
+            return False
+        return True
 
     @staticmethod
     def _aware(moment: datetime) -> datetime:

@@ -211,9 +211,18 @@ class SyncEngine:
         skew = answer.get("skew_seconds")
         if isinstance(skew, (int, float)) and not isinstance(skew, bool):
             result.skew_seconds = float(skew)
-            self.store.set_setting(SETTING_SKEW, round(float(skew), 3))
+            self._note(SETTING_SKEW, round(float(skew), 3))
         if isinstance(answer.get("server_time"), str):
-            self.store.set_setting(SETTING_LAST_SERVER_TIME, answer["server_time"])
+            self._note(SETTING_LAST_SERVER_TIME, answer["server_time"])
+
+    def _note(self, key: str, value: object) -> None:
+        """Remember a fact for the status page. Best effort: on a full (or read-only)
+        disk this write fails, and the push that follows must still happen (it needs
+        no write to send; central keeps what it accepts even if marking fails)."""
+        try:
+            self.store.set_setting(key, value)
+        except StorageError as exc:
+            log.warning("could not remember %s: %s", key, exc)
 
     def _push(self, result: PassResult, max_batches: int | None) -> None:
         size = self.config.batch_size

@@ -11,13 +11,19 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.pin import PinGuard
-from kiosk.storage import KioskStore, StorageError, StorageFullError, StorageReadOnlyError
+from kiosk.storage import (
+    KioskStore,
+    StorageCorruptError,
+    StorageError,
+    StorageFullError,
+    StorageReadOnlyError,
+)
 from kiosk.sync import SyncService, SyncState
 from kiosk.ui import theme
 from kiosk.ui.fonts import load_fonts
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.widgets import Header, button, label
+from kiosk.ui.widgets import Header, ScrollBox, button, label
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +51,7 @@ def screen_class(name: str) -> type[Screen]:
 
 
 DEFAULT_LANG = "th"
+STORAGE_RETRY_MS = 5000
 USER_EVENTS = {
     QEvent.MouseButtonPress,
     QEvent.MouseButtonRelease,
@@ -99,6 +106,7 @@ class KioskWindow(QWidget):
         kiosk_mode: bool = False,
         size: tuple[int, int] = (1280, 800),
         clock: Callable[[], float] = time.time,
+        reopen: Callable[[], KioskStore] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("KioskRoot")
@@ -108,8 +116,12 @@ class KioskWindow(QWidget):
         self.unlocked = not kiosk_mode
         self.staff_unlocked = False
         self.lang = DEFAULT_LANG
-        self.attention: str | None = None
+        self.storage_problem: StorageError | None = None
         self.open_rating: str | None = None  # rated, follow-ups still being answered
+        # Storage that could not be opened at start: the store is a read-only stand-in
+        # (catalogue only), rating is paused and the window tries the real one again.
+        self._reopen = reopen or (lambda: KioskStore.open(self.store.data_dir))
+        self.rating_paused = store.unavailable is not None
         self._catalogue_seen: str | None = None
         self.family = load_fonts()
         self.resize(*size)
@@ -138,6 +150,14 @@ class KioskWindow(QWidget):
         self._left = 0
         QApplication.instance().installEventFilter(self)
 
+        # Storage health: while something is wrong, look again every few seconds and
+        # clear the alert (and offer rating again) as soon as storage works.
+        self.storage_timer = QTimer(self)
+        self.storage_timer.setInterval(STORAGE_RETRY_MS)
+        self.storage_timer.timeout.connect(self.check_storage)
+        if store.unavailable is not None:
+            self.report_storage_problem(store.unavailable)
+
         self.sync_changed.connect(self._on_sync)
         sync.add_listener(self.sync_changed.emit)
         if store.recovered_from is not None:
@@ -164,7 +184,7 @@ class KioskWindow(QWidget):
             self.setStyleSheet(theme.stylesheet(m, self.family))
             current = self.current_screen()
             if current is not None:
-                current.retranslate()
+                self._retranslate(current)
 
     # -- navigation -------------------------------------------------------------------
     def screen(self, name: str) -> Screen:
@@ -191,10 +211,22 @@ class KioskWindow(QWidget):
             self.staff_unlocked = False
         if self.open_rating is not None and name not in ("followup", "comment"):
             self.finish_rating()
+        if name == "welcome" and self.lang != DEFAULT_LANG:
+            # Welcome starts every visit: the next citizen meets Thai
+            self.lang = DEFAULT_LANG
+            self._refresh_header()
         self.stack.setCurrentWidget(scr)
         scr.enter(**params)
-        scr.retranslate()
+        self._retranslate(scr)
+        for box in scr.findChildren(ScrollBox):
+            box.to_top()  # every screen opens at its top, whoever scrolled it before
         self.poke()
+
+    def _retranslate(self, scr: Screen) -> None:
+        scr.retranslate()
+        px = max(16, self.metrics.body_px)
+        for box in scr.findChildren(ScrollBox):
+            box.retranslate(self.lang, px)
 
     def finish_rating(self) -> None:
         """The citizen left the follow-ups: release the rating to the outbox and push."""
@@ -221,7 +253,7 @@ class KioskWindow(QWidget):
         self._refresh_header()
         current = self.current_screen()
         if current is not None:
-            current.retranslate()
+            self._retranslate(current)
         if self.overlay.isVisible():
             self.overlay.show_countdown(self._left, lang)
 
@@ -261,14 +293,57 @@ class KioskWindow(QWidget):
 
     def report_storage_problem(self, exc: StorageError) -> None:
         """Remember a storage failure so staff see it (Welcome banner and status page)."""
-        if isinstance(exc, StorageFullError):
-            text = tr("storage_full", self.lang)
-        elif isinstance(exc, StorageReadOnlyError):
-            text = tr("storage_readonly", self.lang)
-        else:
-            text = tr("storage_error", self.lang, detail=str(exc))
         log.error("storage problem: %s", exc)
-        self.attention = text
+        self.storage_problem = exc
+        if not self.storage_timer.isActive():
+            self.storage_timer.start()
+
+    def check_storage(self) -> bool:
+        """Look again at storage that failed; True (and the alert cleared, rating offered
+        again) once it works. Runs every few seconds while there is a problem."""
+        if self.store.unavailable is not None:
+            try:
+                fresh = self._reopen()
+            except StorageError as exc:
+                log.info("storage still unavailable: %s", exc)
+                self.storage_problem = exc
+                return False
+            old, self.store = self.store, fresh
+            old.close()
+            log.warning("storage works again: rating resumes")
+        elif not self.store.storage_ok():
+            return False
+        self.storage_timer.stop()
+        self.storage_problem = None
+        self.rating_paused = False
+        self._refresh_header()
+        current = self.current_screen()
+        if current is not None:
+            current.enter()
+            self._retranslate(current)
+        return True
+
+    @property
+    def attention(self) -> str | None:
+        """What staff must know about storage, in the language on screen (None: all well)."""
+        if self.storage_problem is None:
+            return None
+        return self.storage_text(self.storage_problem)
+
+    def storage_text(self, exc: StorageError) -> str:
+        """A storage failure in words for staff, in the language on screen (no raw
+        exception text: the details go to the log)."""
+        if isinstance(exc, StorageFullError):
+            key = "storage_full"
+        elif isinstance(exc, StorageReadOnlyError):
+            key = "storage_readonly"
+        elif isinstance(exc, StorageCorruptError):
+            key = "storage_corrupt"
+        else:
+            key = "storage_unavailable"
+        if self.rating_paused:
+            key += "_paused"
+        return tr(key, self.lang)
 
     # -- idle -------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API

@@ -79,7 +79,8 @@ class ServiceScreen(Screen):
         self.content = QVBoxLayout(inner)
         self.content.setContentsMargins(0, 0, win.metrics.gap, 0)
         self.content.setSpacing(win.metrics.gap)
-        self.split.addWidget(scroll_area(inner), 3)
+        self.scroll = scroll_area(inner)
+        self.split.addWidget(self.scroll, 3)
         self.qr_panel = QWidget()
         self.qr_box = QBoxLayout(QBoxLayout.TopToBottom, self.qr_panel)
         self.qr_box.setContentsMargins(0, 0, 0, 0)
@@ -98,6 +99,7 @@ class ServiceScreen(Screen):
         nav.addWidget(self.rate)
         self.body.addLayout(nav)
         self.cards: list[DocumentCard] = []
+        self._built: tuple | None = None  # what is drawn: rebuilt only when it changes
 
     def enter(self, code: str | None = None, **params) -> None:
         if code is not None:
@@ -107,6 +109,10 @@ class ServiceScreen(Screen):
         lang, m = self.lang, self.win.metrics
         self.back.setText(tr("back", lang))
         self.rate.setText(tr("rate_after", lang))
+        key = (lang, m, self.service, self.win.store.service_point())
+        if key == self._built:
+            return
+        self._built = key
         clear_layout(self.content)
         clear_layout(self.qr_box)
         self.cards = []
@@ -166,3 +172,5 @@ class ServiceScreen(Screen):
             cell.addWidget(cap)
             self.qr_box.addWidget(cell_widget)
         self.qr_box.addStretch(1)
+        self.scroll.settle()
+        self.qr_scroll.settle()
