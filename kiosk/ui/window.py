@@ -10,7 +10,6 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.pin import PinGuard
 from kiosk.storage import (
     KioskStore,
     StorageCorruptError,
@@ -166,10 +165,13 @@ class KioskWindow(QWidget):
         if kiosk_mode:
             self.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.Window)
         self._refresh_header()
-        if PinGuard(store, clock).has_pin():
-            self.go("welcome")
-        else:
+        # A new kiosk asks staff to choose a PIN. A kiosk whose PIN was lost with a
+        # damaged database never does: it serves citizens, and staff mode opens only
+        # through a fresh enrolment code from central.
+        if store.staff_access() == "first_run":
             self.go("pin", mode="first_run", after="staff_setup")
+        else:
+            self.go("welcome")
 
     # -- layout -----------------------------------------------------------------------
     def _metrics_for(self, width: int, height: int) -> theme.Metrics:
@@ -238,7 +240,19 @@ class KioskWindow(QWidget):
         self.sync.notify_rating()
 
     def open_staff(self) -> None:
+        if self.store.staff_access() == "enrolment":
+            self.staff_unlocked = False
+            self.stack.setCurrentWidget(self.screen("staff_enrol"))
+            self.screen("staff_enrol").enter(recovery=True)
+            self._retranslate(self.screen("staff_enrol"))
+            self.poke()
+            return
         self.go("pin", mode="unlock", after="staff_menu")
+
+    def enrolled_for_recovery(self) -> None:
+        """A fresh enrolment code from central was accepted while the staff PIN was
+        lost: staff now choose a new PIN, then counter setup."""
+        self.go("pin", mode="first_run", after="staff_setup")
 
     def leave_staff(self) -> None:
         self.staff_unlocked = False
