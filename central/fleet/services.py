@@ -26,6 +26,7 @@ from django.utils import timezone
 from central import audit
 from central.directory.models import Counter
 from central.fleet.models import EnrolmentCode, Kiosk
+from central.scope import Scope
 
 # No 0/O, 1/I/L, U: unambiguous when read aloud or typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -232,3 +233,20 @@ def authenticate(credential: str) -> Kiosk | None:
         )
     found = list(Kiosk.objects.raw(_AUTH_SQL, [hash_secret(credential)]))
     return found[0] if found else None
+
+
+# A kiosk not heard from for this long counts as offline on the admin pages.
+STALE_HOURS = 24
+
+
+def kiosks_needing_attention(scope: Scope) -> dict[str, int]:
+    """Counts for the admin home page, within ``scope``: kiosks offline, with clock skew,
+    never seen, and all (revoked kiosks left out)."""
+    qs = scope.filter(Kiosk.objects.filter(revoked_at=None))
+    stale_since = timezone.now() - timedelta(hours=STALE_HOURS)
+    return {
+        "offline": qs.filter(last_seen__lt=stale_since).count(),
+        "skew": qs.filter(skew_flag=True).count(),
+        "never": qs.filter(last_seen=None).count(),
+        "total": qs.count(),
+    }
