@@ -38,6 +38,7 @@ from kiosk.paths import demo_catalogue_path
 from kiosk.storage.catalogue import thai_sort_key, validate_catalogue
 from kiosk.storage.errors import (
     StorageError,
+    StorageFullError,
     is_corruption,
     probe_folder,
     translate,
@@ -1135,17 +1136,33 @@ class KioskStore:
             else:
                 synced.append(result["uuid"])
         stamp = _utc_iso(self._now())
-        with self._writing("record the sync results") as conn:
-            conn.executemany(
-                "UPDATE ratings SET state = 'synced', synced_at = ?, reject_reason = NULL "
-                "WHERE uuid = ? AND state <> 'synced'",
-                [(stamp, u) for u in synced],
-            )
-            conn.executemany(
-                "UPDATE ratings SET state = 'rejected', reject_reason = ? "
-                "WHERE uuid = ? AND state = 'pending'",
-                rejected,
-            )
+
+        def mark() -> None:
+            with self._writing("record the sync results") as conn:
+                conn.executemany(
+                    "UPDATE ratings SET state = 'synced', synced_at = ?, reject_reason = NULL "
+                    "WHERE uuid = ? AND state <> 'synced'",
+                    [(stamp, u) for u in synced],
+                )
+                conn.executemany(
+                    "UPDATE ratings SET state = 'rejected', reject_reason = ? "
+                    "WHERE uuid = ? AND state = 'pending'",
+                    rejected,
+                )
+
+        try:
+            mark()
+        except StorageFullError:
+            # A full disk: these updates change rows in place, so they fit once the
+            # write-ahead log is rewound to its start (its file keeps its size).
+            self._rewind_wal()
+            mark()
+
+    def _rewind_wal(self) -> None:
+        """Checkpoint and restart the write-ahead log, so the next transaction reuses
+        the log file's space from its start instead of growing it (best effort)."""
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._require_open().execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
 
     def purge_synced(self, older_than: timedelta) -> int:
         """Delete ratings central accepted more than ``older_than`` ago; return how many.
