@@ -24,8 +24,21 @@ from kiosk.ui import icons
 from kiosk.ui.i18n import tr
 
 
+class Label(QLabel):
+    """A label that repaints all of itself when its text changes.
+
+    QLabel repaints only its contents rectangle on ``setText``; Thai vowel and tone marks
+    reach above and below the line into the padding (alerts, badges), so pieces of the
+    previous message stayed on screen under X11 (seen after five wrong PINs)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        if text != self.text():
+            super().setText(text)
+            self.update()
+
+
 def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
-    lab = QLabel(text)
+    lab = Label(text)
     lab.setWordWrap(wrap)
     lab.setTextFormat(Qt.PlainText)
     if role:
