@@ -55,13 +55,16 @@ class FollowupScreen(Screen):
         box.addWidget(self.about)
         grid = QGridLayout()
         grid.setSpacing(m.gap)
-        columns = 1 if m.width < 600 else 2 if m.portrait else 3
+        # three in a row where the longest answer still fits, else two, else one
+        columns = 1 if m.width < 600 else 3 if m.width >= 1000 and not m.portrait else 2
         self.chips: dict[str, Choice] = {}
         for i, dim in enumerate(DIMENSIONS):
             chip = Choice(f"dim_{dim}", m.body_px)
             chip.toggled.connect(self._save_dimensions)
             grid.addWidget(chip, i // columns, i % columns)
             self.chips[dim] = chip
+        for c in range(columns):
+            grid.setColumnStretch(c, 1)
         box.addLayout(grid)
         box.addStretch(1)
         head = QHBoxLayout()
