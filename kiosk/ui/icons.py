@@ -121,6 +121,7 @@ def icon(pm: QPixmap) -> QIcon:
     return QIcon(pm)
 
 
+@lru_cache(maxsize=64)
 def qr_image(text: str, size: int) -> QImage:
     """A QR code for ``text`` (made with the ``qrcode`` package), painted black on white."""
     import qrcode

@@ -92,23 +92,47 @@ class ScrollBox(QScrollArea):
         self.lang = "th"
 
     def retranslate(self, lang: str, icon_px: int) -> None:
+        if (lang, icon_px) == getattr(self, "_worded", None):
+            self._update_cue()
+            return
+        self._worded = (lang, icon_px)
         self.lang = lang
         self.cue.setText(tr("more_below", lang))
         self.cue.setIcon(QIcon(icons.chevron(icon_px, "#FFFFFF", down=True)))
         self.cue.setIconSize(QSize(icon_px, icon_px))
         self._update_cue()
 
-    def settle(self) -> None:
+    def swap(self, page: QWidget) -> None:
+        """Show ``page`` instead of the page shown now, which is kept (hidden, not
+        deleted): pages live side by side in one holder, so showing one again needs no
+        new layout or style work. Set up with ``holder()``."""
+        holder = self.widget()
+        if page.parentWidget() is not holder:
+            holder.layout().addWidget(page)
+        for other in holder.children():
+            if isinstance(other, QWidget) and other is not page and not other.isHidden():
+                other.hide()
+        page.show()
+        self.settle(show_new=False)
+
+    def drop(self, page: QWidget) -> None:
+        """Forget a page shown by ``swap``."""
+        self.widget().layout().removeWidget(page)
+        page.hide()
+        page.deleteLater()
+
+    def settle(self, show_new: bool = True) -> None:
         """Lay out rebuilt content now rather than at the next turns of the event loop."""
         inner = self.widget()
         if inner is None or inner.layout() is None:
             return
-        for child in inner.findChildren(QWidget):
-            # widgets just added to a visible parent show at the next turn of the event
-            # loop (Qt queues it); show them now so the layout counts them
-            if not child.testAttribute(Qt.WA_WState_ExplicitShowHide):
-                child.show()
-            child.ensurePolished()  # style sheet fonts and sizes, before measuring
+        if show_new:
+            for child in inner.findChildren(QWidget):
+                # widgets just added to a visible parent show at the next turn of the
+                # event loop (Qt queues it); show them now so the layout counts them
+                if not child.testAttribute(Qt.WA_WState_ExplicitShowHide):
+                    child.show()
+                child.ensurePolished()  # style sheet fonts and sizes, before measuring
         inner.layout().invalidate()
         inner.layout().activate()
         width = self.viewport().width()
@@ -147,6 +171,15 @@ class ScrollBox(QScrollArea):
 
 def scroll_area(inner: QWidget) -> ScrollBox:
     return ScrollBox(inner)
+
+
+def page_holder() -> QWidget:
+    """The content of a ``ScrollBox`` whose pages are swapped (``ScrollBox.swap``)."""
+    holder = QWidget()
+    box = QVBoxLayout(holder)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(0)
+    return holder
 
 
 def clear_layout(layout) -> None:

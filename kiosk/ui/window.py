@@ -137,6 +137,7 @@ class KioskWindow(QWidget):
         root.addWidget(self.header)
         root.addWidget(self.stack, 1)
         self.screens: dict[str, Screen] = {}
+        self._boxes: dict[str, list[ScrollBox]] = {}
         self.overlay = IdleOverlay(self)
         self.overlay.stay.connect(self.poke)
 
@@ -194,6 +195,8 @@ class KioskWindow(QWidget):
             scr = screen_class(name)(self)
             self.screens[name] = scr
             self.stack.addWidget(scr)
+            # the screen's scroll boxes, found once (they are made with the screen)
+            self._boxes[name] = scr.findChildren(ScrollBox)
         return self.screens[name]
 
     def prebuild(self) -> None:
@@ -220,14 +223,14 @@ class KioskWindow(QWidget):
         self.stack.setCurrentWidget(scr)
         scr.enter(**params)
         self._retranslate(scr)
-        for box in scr.findChildren(ScrollBox):
+        for box in self._boxes[scr.name]:
             box.to_top()  # every screen opens at its top, whoever scrolled it before
         self.poke()
 
     def _retranslate(self, scr: Screen) -> None:
         scr.retranslate()
         px = max(16, self.metrics.body_px)
-        for box in scr.findChildren(ScrollBox):
+        for box in self._boxes[scr.name]:
             box.retranslate(self.lang, px)
 
     def finish_rating(self) -> None:

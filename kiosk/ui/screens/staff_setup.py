@@ -50,19 +50,22 @@ class StaffSetupScreen(Screen):
     def enter(self, **params) -> None:
         self.message.hide()
         chosen = {s.code for s in self.win.store.counter_services()}
-        clear_layout(self.list)
-        self.toggles = {}
-        for svc in self.win.store.all_services():
-            t = IconText("service", name=f"toggle_{svc.code}", chevron=True)  # left-aligned
-            t.setCheckable(True)
-            t.setChecked(svc.code in chosen)
-            t.text_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-            t.toggled.connect(lambda _=False, t=t: self._paint(t))
-            self.list.addWidget(t)
-            self.toggles[svc.code] = t
-        self.list.addStretch(1)
+        services = self.win.store.all_services()
+        codes = [svc.code for svc in services]
+        if codes != list(self.toggles):  # the catalogue changed: new toggles
+            clear_layout(self.list)
+            self.toggles = {}
+            for svc in services:
+                t = IconText("service", name=f"toggle_{svc.code}", chevron=True)  # left-aligned
+                t.setCheckable(True)
+                t.text_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+                t.toggled.connect(lambda _=False, t=t: self._paint(t))
+                self.list.addWidget(t)
+                self.toggles[svc.code] = t
+            self.list.addStretch(1)
+        for code, t in self.toggles.items():
+            t.setChecked(code in chosen)
         self.retranslate()
-        self.scroll.settle()
 
     def _paint(self, t: IconText) -> None:
         """Selected: a check mark and the primary colour; not selected: an empty ring."""
