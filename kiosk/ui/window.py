@@ -60,6 +60,16 @@ USER_EVENTS = {
 }
 
 
+def release_free_memory() -> None:
+    """Return freed heap pages to the system (glibc's malloc_trim; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class IdleOverlay(QFrame):
     """ "Are you still there?" with a countdown and a button to stay."""
 
@@ -213,6 +223,8 @@ class KioskWindow(QWidget):
         if scr.staff and not self.staff_unlocked and name != "pin":
             name, scr, params = "pin", self.screen("pin"), {"mode": "unlock", "after": name}
         if not scr.staff:
+            if self.staff_unlocked:
+                QTimer.singleShot(0, self.release_staff_screens)
             self.staff_unlocked = False
         if self.open_rating is not None and name not in ("followup", "comment"):
             self.finish_rating()
@@ -232,6 +244,23 @@ class KioskWindow(QWidget):
         px = max(16, self.metrics.body_px)
         for box in self._boxes[scr.name]:
             box.retranslate(self.lang, px)
+
+    def release_staff_screens(self) -> None:
+        """Staff left: free their screens (built again the next time staff come), and
+        hand the memory back to the system. Staff visits are rare; the counter runs for
+        months."""
+        current = self.current_screen()
+        idle = [
+            n
+            for n, scr in self.screens.items()
+            if scr.staff and scr is not current and not getattr(scr, "busy", False)
+        ]
+        for name in idle:  # (an enrolment still waiting for central keeps its screen)
+            scr = self.screens.pop(name)
+            self._boxes.pop(name, None)
+            self.stack.removeWidget(scr)
+            scr.deleteLater()
+        QTimer.singleShot(0, release_free_memory)
 
     def finish_rating(self) -> None:
         """The citizen left the follow-ups: release the rating to the outbox and push."""
