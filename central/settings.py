@@ -166,3 +166,15 @@ CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, 
 # Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
 # apps' and Django's, so they can also correct Django's Thai where it is incomplete.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Browser libraries installed from npm by scripts/setup.sh (never copied into the repo),
+# served as static files like Django's own: /static/vendor/chart.js/chart.umd.js.
+STATICFILES_DIRS = [("vendor/chart.js", REPO_DIR / "node_modules" / "chart.js" / "dist")]
+
+# Insights: exports up to this many rows stream at once; bigger ones become background jobs
+# (python -m central insights_worker). Alert digests go through Django's e-mail backend
+# (console in development; set EMAIL_HOST etc. for SMTP in production).
+CP_EXPORT_INLINE_MAX_ROWS = parse_int(env, "CP_EXPORT_INLINE_MAX_ROWS", 200_000, minimum=1)
+if DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "counterpoint@localhost")

@@ -45,3 +45,16 @@ fi
 # Central's Thai/English catalogues: central/locale/*/LC_MESSAGES/*.po -> .mo (msgfmt,
 # Debian package gettext, above). Run in central/ so only the project's catalogues compile.
 (cd central && DEBUG=1 ../.venv/bin/python -m central compilemessages >/dev/null)
+
+# Browser libraries central serves itself (charts on the insights pages; no CDN): from npm.
+if [ ! -f node_modules/chart.js/dist/chart.umd.js ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --no-audit --no-fund --omit=dev --loglevel=error
+  else
+    echo "setup: npm not found: installing Debian's npm for central's chart library"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+    npm install --no-audit --no-fund --omit=dev --loglevel=error
+  fi
+fi

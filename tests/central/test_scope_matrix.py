@@ -314,7 +314,7 @@ CELLS = [
         lambda aw: (
             reverse("admin:ratings_rating_export") + f"?service_point__id__exact={aw.w.sp.pk}"
         ),
-        E(),
+        E(other=404),  # issue 9: a foreign filter is refused, no longer silently ignored
     ),
     Cell(
         "rating-export-bad-filter",
@@ -367,6 +367,137 @@ CELLS = [
         E(stranger=200, anon=200),
     ),
 ]
+
+
+# -- insights (issue 9): every page, chart CSV, export, alert and job ------------------------
+
+
+def _bkk_alert(aw):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from central.insights.models import Alert
+
+    alert, _ = Alert.unscoped.get_or_create(
+        kind=Alert.DROP,
+        service_point=aw.w.sp,
+        agency=aw.w.bkk,
+        month=date(2026, 11, 1),
+        defaults={
+            "raised_at": timezone.now(),
+            "summary_th": "BKKALERT",
+            "summary_en": "BKKALERT",
+        },
+    )
+    return alert
+
+
+def _bkk_job(aw):
+    import tempfile
+
+    from central.insights.models import ExportJob
+
+    handle, path = tempfile.mkstemp(suffix=".csv")
+    with open(handle, "w") as out:
+        out.write("BKKJOBFILE\n")
+    return ExportJob.unscoped.create(
+        user=aw.users["owner"], agency=aw.w.bkk, fmt="csv", query="", state="done", path=path
+    )
+
+
+ALERT = lambda aw: _bkk_alert(aw).pk  # noqa: E731
+JOB = lambda aw: _bkk_job(aw).pk  # noqa: E731
+
+
+def _alert_state(expected_if_allowed):
+    def check(aw, role):
+        from central.insights.models import Alert
+
+        state = Alert.unscoped.get(kind="drop", service_point=aw.w.sp).state
+        want = expected_if_allowed if role in ALLOWED else "new"
+        assert state == want, f"{role}: alert {state}"
+
+    return check
+
+
+def insights(name, query=""):
+    return lambda aw: reverse(f"admin:{name}") + (query(aw) if callable(query) else query)
+
+
+FOREIGN = E(other=404)  # a filter naming the Bangkok office / agency
+INSIGHTS_CELLS = [
+    Cell("insights-compliance", insights("insights-compliance"), E()),
+    Cell("insights-compliance-csv", insights("insights-compliance", "?csv=contradictions"), E()),
+    Cell("insights-compliance-trend-csv", insights("insights-compliance", "?csv=trend"), E()),
+    Cell("insights-dashboard", insights("insights-dashboard"), E()),
+    Cell("insights-dashboard-csv", insights("insights-dashboard", "?csv=breakdown"), E()),
+    Cell("insights-dashboard-services-csv", insights("insights-dashboard", "?csv=services"), E()),
+    Cell(
+        "insights-dashboard-point",
+        insights("insights-dashboard", lambda aw: f"?point={aw.w.sp.pk}"),
+        FOREIGN,
+    ),
+    Cell(
+        "insights-dashboard-agency",
+        insights("insights-dashboard", lambda aw: f"?agency={aw.w.bkk.pk}"),
+        FOREIGN,
+    ),
+    Cell("insights-rankings", insights("insights-rankings", "?min=1"), E()),
+    Cell("insights-rankings-csv", insights("insights-rankings", "?min=1&csv=worst"), E()),
+    Cell("insights-fleet", insights("insights-fleet"), E()),
+    Cell("insights-fleet-csv", insights("insights-fleet", "?csv=visit"), E()),
+    Cell("insights-alerts", lambda aw: (_bkk_alert(aw), reverse("admin:insights-alerts"))[1], E()),
+    Cell(
+        "insights-alerts-csv",
+        lambda aw: (_bkk_alert(aw), reverse("admin:insights-alerts") + "?csv=alerts")[1],
+        E(),
+    ),
+    Cell(
+        "insights-alert-acknowledge",
+        lambda aw: reverse("admin:insights-alert-action", args=[ALERT(aw), "acknowledge"]),
+        E(central=302, owner=302, parent=302, other=404),
+        method="post",
+        check=_alert_state("acknowledged"),
+    ),
+    Cell(
+        "insights-alert-close",
+        lambda aw: reverse("admin:insights-alert-action", args=[ALERT(aw), "close"]),
+        E(central=302, owner=302, parent=302, other=404),
+        method="post",
+        check=_alert_state("closed"),
+    ),
+    Cell("insights-exports", insights("insights-exports"), E()),
+    Cell("insights-export-csv", lambda aw: reverse("admin:insights-export", args=["csv"]), E()),
+    Cell("insights-export-xlsx", lambda aw: reverse("admin:insights-export", args=["xlsx"]), E()),
+    Cell(
+        "insights-export-csv-foreign-point",
+        lambda aw: reverse("admin:insights-export", args=["csv"]) + f"?point={aw.w.sp.pk}",
+        FOREIGN,
+    ),
+    Cell(
+        "insights-export-queue",
+        insights("insights-export-queue"),
+        E(central=302, owner=302, parent=302, other=404),
+        method="post",
+        data=lambda aw: {"fmt": "csv", "agency": aw.w.bkk.pk},
+    ),
+    Cell(
+        "insights-export-download",
+        lambda aw: reverse("admin:insights-export-download", args=[JOB(aw)]),
+        E(parent=404, other=404),
+    ),
+    Cell("insights-points", insights("insights-points", "?q=office"), E()),
+    Cell(
+        "ratings-export-foreign-agency",
+        lambda aw: (
+            reverse("admin:ratings_rating_export")
+            + f"?service_point__agency__id__exact={aw.w.bkk.pk}"
+        ),
+        FOREIGN,
+    ),
+]
+CELLS += INSIGHTS_CELLS
 
 PARAMS = [pytest.param(cell, role, id=f"{cell.id}-{role}") for cell in CELLS for role in cell.roles]
 
