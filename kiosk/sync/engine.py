@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.storage import StorageError
+from kiosk.storage import StorageError, StorageFullError
 from kiosk.sync.client import MAX_BATCH, CentralClient, SyncError
 
 log = logging.getLogger("kiosk.sync")
@@ -233,22 +233,35 @@ class SyncEngine:
         )
         result.timings.http_other_s += time.perf_counter() - started
         result.skew_seconds = float(answer.skew_seconds)
-        self.store.set_setting(SETTING_SKEW, round(result.skew_seconds, 3))
-        self.store.set_setting(SETTING_LAST_SERVER_TIME, answer.server_time)
+        self._note(SETTING_SKEW, round(result.skew_seconds, 3))
+        self._note(SETTING_LAST_SERVER_TIME, answer.server_time)
+
+    def _note(self, key: str, value: object) -> None:
+        """Remember a fact for the status page. Best effort: on a full (or read-only)
+        disk this write fails, and the push that follows must still happen (it needs
+        no write to send; central keeps what it accepts even if marking fails)."""
+        try:
+            self.store.set_setting(key, value)
+        except StorageError as exc:
+            log.warning("could not remember %s: %s", key, exc)
 
     def _push(self, result: PassResult, max_batches: int | None) -> None:
         size = self.config.batch_size
         previous_first: str | None = None
+        unmarked: set[str] = set()  # sent, but the answer could not be stored (full disk)
+        full: StorageFullError | None = None
         while max_batches is None or result.batches < max_batches:
             if self.stop.is_set():
                 result.stopped = True
                 return
             t0 = time.perf_counter()
-            items = self.store.pending_ratings(size)
+            items = self.store.pending_ratings(size + len(unmarked))
+            if unmarked:
+                items = [i for i in items if i["uuid"] not in unmarked][:size]
             t1 = time.perf_counter()
             result.timings.store_read_s += t1 - t0
             if not items:
-                return
+                break
             if items[0]["uuid"] == previous_first:
                 # mark_sync_results changed nothing: never loop on the same batch.
                 raise StorageError(
@@ -259,7 +272,13 @@ class SyncEngine:
             results, _server_time = self.client.push_ratings(items)
             t2 = time.perf_counter()
             result.timings.http_ratings_s += t2 - t1
-            self.store.mark_sync_results(results)
+            try:
+                self.store.mark_sync_results(results)
+            except StorageFullError as exc:
+                # The disk is full: keep pushing the rest of the queue (central keeps
+                # what it accepted; the next pass after space returns marks them).
+                full = exc
+                unmarked.update(r["uuid"] for r in results)
             result.timings.store_mark_s += time.perf_counter() - t2
             result.batches += 1
             result.sent += len(items)
@@ -274,7 +293,9 @@ class SyncEngine:
             if self.on_batch is not None:
                 self.on_batch(result)
             if len(items) < size:
-                return
+                break
+        if full is not None:
+            raise full
 
     def _pull_catalogue(self, result: PassResult) -> None:
         owner = self.store.get_setting(SETTING_CURSOR_OWNER)
