@@ -121,14 +121,14 @@ class ServiceAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
         "change_seq",
     ]
     list_display_links = ["code", "name"]
-    list_filter = ["is_demo", "agency"]
+    list_filter = ["is_demo", "is_published", "agency"]
     search_fields = ["code", "name_th", "name_en", "agency_th", "agency_en"]
     ordering = ["code"]
     readonly_fields = ["change_seq", "updated_at"]
     fieldsets = [
         (
             tr("งานบริการ", "Service"),
-            {"fields": ["code", "name_th", "name_en", "is_demo"]},
+            {"fields": ["code", "name_th", "name_en", "is_demo", "is_published"]},
         ),
         (
             tr("หน่วยงานที่รับผิดชอบ", "Responsible agency"),

@@ -31,11 +31,8 @@ def test_thai_page_for_a_service_at_a_service_point(public, world):
     assert "public" in response["Cache-Control"]
     text = response.text
     assert '<html lang="th">' in text
-    # The page's stylesheet is a static file (the Content-Security-Policy allows no inline
-    # style): Thai-capable fonts first, then fallbacks every phone has.
-    assert 'href="/static/cp/public.css"' in text
-    css = (Path(__file__).parents[2] / "central/static/cp/public.css").read_text("utf-8")
-    assert '"Sarabun", "Noto Sans Thai"' in css and "Tahoma" in css
+    # The Thai webfont from central's own static files (no inline <style>: the CSP).
+    assert '<link rel="stylesheet" href="/static/cp/fonts.css">' in text
     assert 'name="viewport"' in text
     assert "บริการ MOVE_IN" in text and world.sp.name_th in text
     assert "20 บาท" in text and "15 นาที" in text
