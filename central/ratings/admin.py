@@ -153,7 +153,6 @@ class RatingAdmin(CounterPointAdmin):
         export logged as if the filter applied)."""
         from central.directory.models import ServicePoint
         from central.web.adminkit import scope_of
-        from central.web.safe_input import valid_ints
 
         scope = scope_of(request)
         for key in ("service_point__agency__id__exact", "service_point__agency"):

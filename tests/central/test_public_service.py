@@ -4,7 +4,6 @@ opens): no login, Thai and English, copy status in words, steps, fee, map pin.""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
