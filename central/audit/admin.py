@@ -59,7 +59,8 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        actions = model_admin.get_queryset(request).values_list("action", flat=True).distinct()
+        actions = model_admin.get_queryset(request).order_by().values_list("action", flat=True)
+        actions = actions.distinct()
         return sorted(((a, action_name(a)) for a in actions[:200]), key=lambda c: c[1])
 
     def queryset(self, request, queryset):
@@ -72,7 +73,7 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         qs = model_admin.get_queryset(request).exclude(object_type="")
-        types = qs.values_list("object_type", flat=True).distinct()
+        types = qs.order_by().values_list("object_type", flat=True).distinct()
         return sorted(((t, object_type_name(t)) for t in types[:200]), key=lambda c: c[1])
 
     def queryset(self, request, queryset):

@@ -131,3 +131,16 @@ def test_an_unknown_language_cookie_means_thai(db) -> None:
     response = client.get("/admin/login/")
     assert response["Content-Language"] == "th"
     assert "เข้าสู่ระบบ" in response.content.decode()
+
+
+def test_audit_log_filters_name_each_action_once_in_thai(boss) -> None:
+    """Not the stored codes (servicepoint.change, auth.login) as filter values."""
+    from central import audit
+
+    for _ in range(3):
+        audit.record("enrolment_code.issue", boss.aw.bkk_code)
+    html = boss.get("/admin/audit/auditlog/").content.decode()
+    filters = html[html.index('id="changelist-filter"') :]
+    issued = re.findall(r">\s*ออกรหัส · รหัสลงทะเบียนตู้\s*<", filters)
+    assert len(issued) == 1
+    assert ">enrolment_code.issue<" not in filters
