@@ -93,16 +93,19 @@ def quantile(values: list[float], q: float) -> float:
 
 
 class Client:
-    """One keep-alive loopback connection."""
+    """A loopback HTTP client. ``Connection: close`` on every request: what gunicorn sees
+    behind nginx (HTTP/1.0 to the upstream by default), and with gunicorn 27.0.1 kept-alive
+    connections stalled here under load (requests left unread while every worker waited)."""
 
     def __init__(self, port: int):
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        headers = {"Connection": "close", **(headers or {})}
         for attempt in (1, 2):
             try:
-                self.conn.request("GET", path, headers=headers or {})
+                self.conn.request("GET", path, headers=headers)
                 response = self.conn.getresponse()
                 data = response.read()
                 if response.will_close:
