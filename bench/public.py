@@ -227,6 +227,30 @@ def paced(
     }
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """user + system CPU seconds used so far by ``pids`` (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server_pid: int, pg: str) -> list[int]:
+    """gunicorn's workers and the PostgreSQL backends serving the bench database."""
+    import psycopg
+
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    parts = urlsplit(pg)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
+        ).fetchall()
+    return [int(c) for c in children] + [r[0] for r in rows]
+
+
 def _closed_loop(port: int, groups: list[list[str]]) -> dict:
     latencies: list[float] = []
     lock = threading.Lock()
@@ -382,7 +406,11 @@ def main() -> None:
         warm = paced(port, hot * args.warm_rounds, 1000.0, 1.0, 8, 1, max_requests=None)
         log(f"warm-up: {warm['requests']} requests, p50 {warm['ms_p50']:.0f} ms")
         log(f"paced: {args.rate:.0f} req/s over {len(hot)} pages for {args.duration:.0f} s")
+        pids = server_pids(server.pid, args.pg)
+        cpu0 = cpu_seconds(pids)
         load = paced(port, hot, args.rate, args.duration, args.clients, args.load_procs)
+        server_cpu_ms = 1000 * (cpu_seconds(pids) - cpu0) / load["requests"]
+        log(f"server CPU (gunicorn + PostgreSQL) per paced request: {server_cpu_ms:.2f} ms")
         log(json.dumps(load))
         summary = {
             "server": f"gunicorn {args.worker_class} x{args.workers}"
@@ -413,6 +441,8 @@ def main() -> None:
             "paced_ms_p50": round(load["ms_p50"], 1),
             "paced_ms_p99": round(load["ms_p99"], 1),
             "paced_ms_max": round(load["ms_max"], 1),
+            "paced_server_cpu_ms_per_request": round(server_cpu_ms, 2),
+            "paced_capacity_2_free_cores_req_per_s_est": round(2000 / server_cpu_ms),
         }
         print(json.dumps(summary))
     finally:
