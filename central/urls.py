@@ -6,6 +6,7 @@ import importlib.util
 from django.contrib import admin
 from django.urls import include, path
 
+from central import health
 from central.api import errors
 
 _HAS_WEB = (
@@ -19,6 +20,7 @@ else:
     admin_site = admin.site
 
 urlpatterns = [
+    path("health", health.health, name="health"),
     path("api/", include("central.api.urls")),
     path("admin/", admin_site.urls),
 ]

@@ -35,6 +35,7 @@ from central.web.adminkit import (
     scoped,
 )
 from central.web.labels import tr
+from central.web.safe_input import valid_ints
 
 
 class AnnouncesCatalogueChange:
@@ -330,8 +331,9 @@ class OfferingAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
                 sp_id = obj.service_point_id
             else:
                 sp_id = request.GET.get("service_point")
-            if sp_id and str(sp_id).isdigit():
-                qs = Counter.objects.filter(service_point_id=int(sp_id)).order_by("number")
+            sp_ids = valid_ints([sp_id]) if sp_id else []
+            if sp_ids:
+                qs = Counter.objects.filter(service_point_id=sp_ids[0]).order_by("number")
                 counters.queryset = scoped(request, qs)
                 counters.label_from_instance = counter_label
             else:

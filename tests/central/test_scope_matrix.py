@@ -384,6 +384,8 @@ CELLS = [
         lambda aw: f"/services/ID_RENEW?sp={aw.w.sp.public_id}",
         E(stranger=200, anon=200),
     ),
+    # the health check: no login, no agency data (leak-checked like the rest)
+    Cell("health", "/health", E(stranger=200, anon=200)),
     # the public directory and open data (central/public): the same for everyone, and
     # never anything private (checked against PRIVATE_MARKERS below)
     Cell("public-directory", "/directory/?province=10", PUBLIC),
