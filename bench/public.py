@@ -325,6 +325,7 @@ def main() -> None:
                 "import sys; sys.path.insert(0, 'bench'); import public_data; public_data.summary()"
             )
             log(f"database {DB_NAME}: reused")
+            central(env, "migrate", "-v0")
         else:
             log(f"database {DB_NAME}: migrate + demo + {args.points} points")
             central(env, "migrate", "-v0")
