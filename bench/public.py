@@ -33,11 +33,13 @@ import multiprocessing
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -310,6 +312,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CP_DB_CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        # collected static files (the production storage needs its manifest) go here
+        "CP_DATA_DIR": tempfile.mkdtemp(prefix="cp-bench-public-"),
     }
     env.pop("PYTEST_VERSION", None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
@@ -347,6 +351,7 @@ def main() -> None:
         queries = json.loads(central(env, "shell", "-v0", "-c", script).strip().splitlines()[-1])
         log("in-process:", json.dumps(queries))
 
+        central(env, "collectstatic", "--noinput", "-v0")
         cmd = [
             sys.executable, "-m", "gunicorn", "central.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
@@ -457,6 +462,7 @@ def main() -> None:
                 server.wait()
         if not args.reuse_db:
             pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        shutil.rmtree(env["CP_DATA_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":
