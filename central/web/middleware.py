@@ -17,21 +17,17 @@ def _has_nul(querydict) -> bool:
 
 
 class RejectNulBytes:
-    """Answer 400 to a request with a NUL character in its path, in a form field, or, in
-    the admin, in its query string. No page or API of central takes one; PostgreSQL refuses
-    them in text (an admin search or autocomplete term, a code in the URL would end in a
-    500), and SQLite would store them. The public pages and APIs read their few query
-    parameters themselves (the public search drops NUL characters, the APIs answer 400 in
-    JSON); tests/central/test_malformed_input.py sends NUL to every parameter of every
-    page. JSON bodies of the kiosk API are checked by its own schemas."""
+    """Answer 400 to a request with a NUL character in its path, query string or form
+    fields (in JSON under /api/ and /hsds/). No page or API of central takes one;
+    PostgreSQL refuses them in text (a search, an autocomplete term or a code in the URL
+    would end in a 500), and SQLite would store them. JSON bodies of the kiosk API are
+    checked by its own schemas."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        bad = NUL in request.path
-        if not bad and request.path.startswith(QUERY_CHECKED):
-            bad = _has_nul(request.GET)
+        bad = NUL in request.path or _has_nul(request.GET)
         if not bad and request.method == "POST" and request.content_type in FORM_TYPES:
             bad = _has_nul(request.POST)
         if bad and request.path.startswith(JSON_PATHS):
@@ -45,7 +41,6 @@ class RejectNulBytes:
 
 
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
-QUERY_CHECKED = ("/admin/", "/i18n/")
 JSON_PATHS = ("/api/", "/hsds/")
 
 
