@@ -857,7 +857,9 @@ class KioskStore:
 
         if data.full:
             conn.execute("DELETE FROM catalogue_services")  # steps/documents cascade
-        services, steps, documents = [], [], []
+        services: list[dict[str, Any]] = []
+        steps: list[dict[str, Any]] = []
+        documents: list[dict[str, Any]] = []
         for svc in data.services:
             conn.execute("DELETE FROM catalogue_services WHERE code = ?", (svc.code,))
             if svc.deleted:

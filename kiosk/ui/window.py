@@ -52,12 +52,19 @@ def screen_class(name: str) -> type[Screen]:
 DEFAULT_LANG = "th"
 STORAGE_RETRY_MS = 5000
 USER_EVENTS = {
-    QEvent.MouseButtonPress,
-    QEvent.MouseButtonRelease,
-    QEvent.TouchBegin,
-    QEvent.TouchUpdate,
-    QEvent.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonRelease,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+    QEvent.Type.KeyPress,
 }
+
+
+def app() -> QApplication:
+    """The running application (the window exists only inside one)."""
+    instance = QApplication.instance()
+    assert isinstance(instance, QApplication), "create the QApplication first"
+    return instance
 
 
 def release_free_memory() -> None:
@@ -95,6 +102,7 @@ class IdleOverlay(QFrame):
         self.text.setText(tr("idle_body", lang, n=seconds))
         self.button.setText(tr("idle_stay", lang))
         parent = self.parentWidget()
+        assert parent is not None
         w = min(parent.width() - 40, max(parent.width() * 2 // 3, 360))
         self.resize(w, self.sizeHint().height())
         self.move((parent.width() - self.width()) // 2, (parent.height() - self.height()) // 2)
@@ -119,7 +127,7 @@ class KioskWindow(QWidget):
     ) -> None:
         super().__init__()
         self.setObjectName("KioskRoot")
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.store, self.sync, self.clock = store, sync, clock
         self.kiosk_mode = kiosk_mode
         self.unlocked = not kiosk_mode
@@ -158,7 +166,7 @@ class KioskWindow(QWidget):
         self.countdown.setInterval(1000)
         self.countdown.timeout.connect(self._tick)
         self._left = 0
-        QApplication.instance().installEventFilter(self)
+        app().installEventFilter(self)
 
         # Storage health: while something is wrong, look again every few seconds and
         # clear the alert (and offer rating again) as soon as storage works.
@@ -174,7 +182,11 @@ class KioskWindow(QWidget):
             log.warning("database was corrupt; moved aside to %s", store.recovered_from)
 
         if kiosk_mode:
-            self.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.Window)
+            self.setWindowFlags(
+                Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+                | Qt.WindowType.Window
+            )
         self._refresh_header()
         # A new kiosk asks staff to choose a PIN. A kiosk whose PIN was lost with a
         # damaged database never does: it serves citizens, and staff mode opens only
@@ -200,7 +212,7 @@ class KioskWindow(QWidget):
                 self._retranslate(current)
 
     # -- navigation -------------------------------------------------------------------
-    def screen(self, name: str) -> Screen:
+    def page(self, name: str) -> Screen:
         if name not in self.screens:
             scr = screen_class(name)(self)
             self.screens[name] = scr
@@ -212,16 +224,16 @@ class KioskWindow(QWidget):
     def prebuild(self) -> None:
         """Build the screens not shown yet, so the first tap on each is as fast as later ones."""
         for name in SCREENS:
-            self.screen(name).retranslate()
+            self.page(name).retranslate()
 
     def current_screen(self) -> Screen | None:
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, Screen) else None
 
     def go(self, name: str, **params: object) -> None:
-        scr = self.screen(name)
+        scr = self.page(name)
         if scr.staff and not self.staff_unlocked and name != "pin":
-            name, scr, params = "pin", self.screen("pin"), {"mode": "unlock", "after": name}
+            name, scr, params = "pin", self.page("pin"), {"mode": "unlock", "after": name}
         if not scr.staff:
             if self.staff_unlocked:
                 QTimer.singleShot(0, self.release_staff_screens)
@@ -265,6 +277,8 @@ class KioskWindow(QWidget):
     def finish_rating(self) -> None:
         """The citizen left the follow-ups: release the rating to the outbox and push."""
         uuid, self.open_rating = self.open_rating, None
+        if uuid is None:
+            return
         try:
             self.store.finish_followup(uuid)
         except StorageError as exc:  # held back for followup_hold_s, then sent anyway
@@ -274,9 +288,9 @@ class KioskWindow(QWidget):
     def open_staff(self) -> None:
         if self.store.staff_access() == "enrolment":
             self.staff_unlocked = False
-            self.stack.setCurrentWidget(self.screen("staff_enrol"))
-            self.screen("staff_enrol").enter(recovery=True)
-            self._retranslate(self.screen("staff_enrol"))
+            self.stack.setCurrentWidget(self.page("staff_enrol"))
+            self.page("staff_enrol").enter(recovery=True)
+            self._retranslate(self.page("staff_enrol"))
             self.poke()
             return
         self.go("pin", mode="unlock", after="staff_menu")
@@ -329,13 +343,14 @@ class KioskWindow(QWidget):
             self._catalogue_seen = state.catalogue_version
             current = self.current_screen()
             if not first and current is not None and current.name in ("services", "service"):
-                if current.name == "service" and current.service is not None:
-                    current.service = self.store.service(current.service.code)
+                shown = getattr(current, "service", None)  # the service screen's
+                if shown is not None:
+                    current.service = self.store.service(shown.code)  # type: ignore[attr-defined]
                 current.retranslate()
             self._refresh_header()
         menu = self.screens.get("staff_menu")
         if menu is not None:
-            menu.sync_changed(state)
+            menu.sync_changed(state)  # type: ignore[attr-defined]  # StaffMenuScreen
 
     def report_storage_problem(self, exc: StorageError) -> None:
         """Remember a storage failure so staff see it (Welcome banner and status page)."""
@@ -431,11 +446,11 @@ class KioskWindow(QWidget):
         """Staff (PIN checked) leave kiosk mode: the window may now close."""
         self.unlocked = True
         self.close()
-        QApplication.instance().quit()
+        app().quit()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.unlocked:
-            QApplication.instance().removeEventFilter(self)
+            app().removeEventFilter(self)
             event.accept()
         else:
             event.ignore()

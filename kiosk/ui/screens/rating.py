@@ -19,14 +19,18 @@ class RatingScreen(Screen):
         super().__init__(win)
         self.service_code: str | None = None
         self.title = label(role="title")
-        self.title.setAlignment(Qt.AlignCenter)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint = label(role="subtitle")
-        self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error = label(role="alert")
         self.error.setObjectName("rating_error")
         self.error.hide()
         # a row of faces; on a narrow portrait screen the row stands up (a column)
-        row = QBoxLayout(QBoxLayout.TopToBottom if win.metrics.portrait else QBoxLayout.LeftToRight)
+        row = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom
+            if win.metrics.portrait
+            else QBoxLayout.Direction.LeftToRight
+        )
         row.setSpacing(max(4, win.metrics.mm(1)))
         self.faces: dict[int, IconText] = {}
         for score in range(1, 6):
@@ -39,15 +43,15 @@ class RatingScreen(Screen):
         self.paused.setObjectName("rating_paused")
         pbox = QVBoxLayout(self.paused)
         self.paused_title = label(role="title")
-        self.paused_title.setAlignment(Qt.AlignCenter)
+        self.paused_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_text = label(role="subtitle")
-        self.paused_text.setAlignment(Qt.AlignCenter)
+        self.paused_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_docs = button(role="primary", name="paused_docs")
         self.paused_docs.clicked.connect(lambda: self.win.go("services"))
         pbox.addStretch(1)
         pbox.addWidget(self.paused_title)
         pbox.addWidget(self.paused_text)
-        pbox.addWidget(self.paused_docs, 0, Qt.AlignCenter)
+        pbox.addWidget(self.paused_docs, 0, Qt.AlignmentFlag.AlignCenter)
         pbox.addStretch(1)
         self.paused.hide()  # hidden widgets do not count towards the window's minimum
         self.faces_box = QWidget()
