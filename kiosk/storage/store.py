@@ -133,6 +133,8 @@ class KioskStore:
         self.unavailable: StorageError | None = None
         #: a keys file was there at open (the kiosk was set up before)
         self.keys_found = False
+        #: counts the setting changes made through this store (for caches of settings)
+        self.settings_version = 0
 
     @functools.cached_property
     def _db(self) -> Database:
@@ -542,12 +544,14 @@ class KioskStore:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, text),
             )
+        self.settings_version += 1
         if key in KEY_SETTINGS:
             self._save_keys()
 
     def delete_setting(self, key: str) -> None:
         with self._writing(f"delete the setting {key!r}") as conn:
             conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        self.settings_version += 1
         if key in KEY_SETTINGS:
             self._save_keys()
 

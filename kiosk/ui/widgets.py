@@ -272,6 +272,10 @@ class IconText(QPushButton):
         )
 
     def set_content(self, pixmap: QPixmap | None, text: str, colour: str | None = None) -> None:
+        shown = (pixmap.cacheKey() if pixmap is not None else None, text, colour)
+        if shown == getattr(self, "_shown", None):
+            return  # unchanged: no new layout, no style sheet to re-apply
+        self._shown = shown
         if pixmap is not None:
             self.icon_label.setPixmap(pixmap)
         self.icon_label.setVisible(pixmap is not None)

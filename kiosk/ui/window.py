@@ -51,6 +51,7 @@ def screen_class(name: str) -> type[Screen]:
 
 DEFAULT_LANG = "th"
 STORAGE_RETRY_MS = 5000
+SETTINGS_CACHE_S = 10.0  # changes made elsewhere (another process) show within this
 USER_EVENTS = {
     QEvent.Type.MouseButtonPress,
     QEvent.Type.MouseButtonRelease,
@@ -134,6 +135,7 @@ class KioskWindow(QWidget):
         self.staff_unlocked = False
         self.lang = DEFAULT_LANG
         self.storage_problem: StorageError | None = None
+        self._settings_cache: dict[str, tuple[int, float, float]] = {}
         self.open_rating: str | None = None  # rated, follow-ups still being answered
         # Storage that could not be opened at start: the store is a read-only stand-in
         # (catalogue only), rating is paused and the window tries the real one again.
@@ -318,10 +320,18 @@ class KioskWindow(QWidget):
             self.overlay.show_countdown(self._left, lang)
 
     def setting_seconds(self, key: str, default: float) -> float:
+        """A timing setting, read at most every few seconds (it is asked on every tap)."""
+        now = time.monotonic()
+        cached = self._settings_cache.get(key)
+        version = self.store.settings_version
+        if cached is not None and cached[0] == version and now - cached[1] < SETTINGS_CACHE_S:
+            return cached[2]
         try:
-            return max(0.05, float(self.store.get_setting(key, default)))
+            value = max(0.05, float(self.store.get_setting(key, default)))
         except (TypeError, ValueError, StorageError):
-            return default
+            value = default
+        self._settings_cache[key] = (version, now, value)
+        return value
 
     # -- header and status ------------------------------------------------------------
     def _refresh_header(self) -> None:

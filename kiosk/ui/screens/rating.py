@@ -99,6 +99,9 @@ class RatingScreen(Screen):
         self.paused_docs.setText(tr("docs_action", self.lang))
         if self.error.isVisible():
             self.error.setText(tr("rating_failed", self.lang))
+        if (self.lang, m) == getattr(self, "_faces_for", None):
+            return  # the faces already show this language at this size
+        self._faces_for = (self.lang, m)
         size = max(m.mm(12), min(m.width // 8, m.height // 4))
         if m.portrait:
             size = max(m.mm(10), min(m.height // 12, m.width // 5))
