@@ -219,6 +219,8 @@ class KioskWindow(QWidget):
             scr = screen_class(name)(self)
             self.screens[name] = scr
             self.stack.addWidget(scr)
+            if name == "rating":
+                scr.rated.connect(self._rated)  # type: ignore[attr-defined]  # RatingScreen
             # the screen's scroll boxes, found once (they are made with the screen)
             self._boxes[name] = scr.findChildren(ScrollBox)
         return self.screens[name]
@@ -258,6 +260,11 @@ class KioskWindow(QWidget):
         px = max(16, self.metrics.body_px)
         for box in self._boxes[scr.name]:
             box.retranslate(self.lang, px)
+
+    def _rated(self, uuid: str, score: int) -> None:
+        """A rating is stored: its follow-ups stay open until the citizen leaves them."""
+        self.open_rating = uuid
+        self.go("followup", uuid=uuid, score=score)
 
     def release_staff_screens(self) -> None:
         """Staff left: free their screens (built again the next time staff come), and
@@ -353,10 +360,7 @@ class KioskWindow(QWidget):
             self._catalogue_seen = state.catalogue_version
             current = self.current_screen()
             if not first and current is not None and current.name in ("services", "service"):
-                shown = getattr(current, "service", None)  # the service screen's
-                if shown is not None:
-                    current.service = self.store.service(shown.code)  # type: ignore[attr-defined]
-                current.retranslate()
+                current.catalogue_changed()
             self._refresh_header()
         menu = self.screens.get("staff_menu")
         if menu is not None:

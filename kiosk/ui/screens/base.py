@@ -34,3 +34,7 @@ class Screen(QWidget):
 
     def retranslate(self) -> None:
         """Set every text in ``self.lang``."""
+
+    def catalogue_changed(self) -> None:
+        """A new catalogue arrived while this screen is shown: redraw from it."""
+        self.retranslate()

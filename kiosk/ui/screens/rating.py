@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.storage import StorageError
@@ -14,6 +14,9 @@ class RatingScreen(Screen):
     """Five faces in a row; one tap stores the rating durably, then the follow-ups."""
 
     name = "rating"
+
+    #: a rating was stored: (uuid, score)
+    rated = Signal(str, int)
 
     def __init__(self, win) -> None:
         super().__init__(win)
@@ -86,8 +89,7 @@ class RatingScreen(Screen):
             self.error.setText(tr("rating_failed", self.lang))
             self.error.show()
             return
-        self.win.open_rating = ref.uuid
-        self.win.go("followup", uuid=ref.uuid, score=score)
+        self.rated.emit(ref.uuid, score)  # the window opens the follow-ups
 
     def retranslate(self) -> None:
         m = self.win.metrics

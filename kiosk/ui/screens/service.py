@@ -101,6 +101,12 @@ class ServiceScreen(Screen):
         # service again swaps its page in instead of building it (the tap stays fast).
         self._pages: OrderedDict[tuple, tuple[QWidget, QWidget, list[DocumentCard]]] = OrderedDict()
 
+    def catalogue_changed(self) -> None:
+        """A new catalogue arrived: show the current service as it is now."""
+        if self.service is not None:
+            self.service = self.win.store.service(self.service.code)
+        self.retranslate()
+
     def enter(self, code: str | None = None, **params) -> None:
         if code is not None:
             self.service = self.win.store.service(code)
