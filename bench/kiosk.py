@@ -97,6 +97,9 @@ def child_rss(data_dir: str, n: int) -> None:
             win.set_language(lang)
             action()
             app.processEvents()
+        for svc in win.store.counter_services():  # every service's page
+            win.go("service", code=svc.code)
+            app.processEvents()
         win.go("comment")
         kb = win.page("comment").keyboard
         for layout in ("th", "en"):

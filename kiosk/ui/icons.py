@@ -123,7 +123,7 @@ def icon(pm: QPixmap) -> QIcon:
     return QIcon(pm)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)  # the pages kept hold their own pixmaps
 def qr_image(text: str, size: int) -> QImage:
     """A QR code for ``text`` (made with the ``qrcode`` package), painted black on white."""
     import qrcode

@@ -244,6 +244,9 @@ class KioskWindow(QWidget):
             self.staff_unlocked = False
         if self.open_rating is not None and name not in ("followup", "comment"):
             self.finish_rating()
+        if name == "welcome":
+            # a visit is over: hand what it freed back to the system, once drawn
+            QTimer.singleShot(1000, release_free_memory)
         if name == "welcome" and self.lang != DEFAULT_LANG:
             # Welcome starts every visit: the next citizen meets Thai
             self.lang = DEFAULT_LANG
