@@ -12,7 +12,7 @@ from kiosk.ui.i18n import format_date, pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label, page_holder, scroll_area
 
-PAGES_KEPT = 6  # the services most recently opened (each page costs about 0.6 MB)
+PAGES_KEPT = 12  # a counter's services in one language (each page costs about 0.6 MB)
 
 
 def copy_badge_text(doc: Document, lang: str) -> str:
