@@ -250,3 +250,17 @@ def kiosks_needing_attention(scope: Scope) -> dict[str, int]:
         "never": qs.filter(last_seen=None).count(),
         "total": qs.count(),
     }
+
+
+def catalogue_refusal(kiosk: Kiosk, reason: str | None, now) -> dict:
+    """The fleet-record fields to write for the catalogue refusal a kiosk reported in its
+    heartbeat (``reason``; None or blank: its last catalogue applied). A new reason is
+    stamped ``now``; the same reason again keeps its first time; none clears both."""
+    reason = (reason or "").strip()
+    if not reason:
+        if kiosk.catalogue_refused_reason or kiosk.catalogue_refused_at is not None:
+            return {"catalogue_refused_reason": "", "catalogue_refused_at": None}
+        return {}
+    if reason == kiosk.catalogue_refused_reason and kiosk.catalogue_refused_at is not None:
+        return {}
+    return {"catalogue_refused_reason": reason, "catalogue_refused_at": now}

@@ -33,9 +33,7 @@ def claim_keys(uuids: Sequence[uuid.UUID], batch_id: uuid.UUID) -> set[uuid.UUID
         [RatingKey(uuid=u, batch_id=batch_id) for u in ordered], ignore_conflicts=True
     )
     return set(
-        RatingKey.objects.filter(uuid__in=ordered, batch_id=batch_id).values_list(
-            "uuid", flat=True
-        )
+        RatingKey.objects.filter(uuid__in=ordered, batch_id=batch_id).values_list("uuid", flat=True)
     )
 
 

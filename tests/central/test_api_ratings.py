@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from central.api import schemas
 from central.fleet.models import Kiosk
 from central.ratings.models import Rating
+from protocol import codec, models
 from tests.central.helpers import enrol_kiosk, post_json, rating, requires_postgres
 
 URL = "/api/v1/kiosk/ratings"
@@ -21,7 +21,7 @@ def _post(api, kiosk, items):
     response = post_json(api, URL, {"ratings": items}, **kiosk.auth)
     assert response.status_code == 200, response.content
     body = response.json()
-    schemas.RATINGS_RESPONSE.validate(body)
+    codec.convert(body, models.RatingsResponse)
     assert len(body["results"]) == len(items)
     return body
 
@@ -108,8 +108,6 @@ BAD_ITEMS = [
     ("kiosk_time", {"kiosk_time": "0001-01-01T00:00:00+01:00"}, "kiosk_time"),
     ("kiosk_time", {"kiosk_time": 1763867700}, "kiosk_time"),
     ("kiosk_time", {"kiosk_time": "2026-W48"}, "kiosk_time"),
-    ("service_code", {"service_code": "DL_RENEW"}, "not offered"),  # another office's
-    ("service_code", {"service_code": "NOPE"}, "not offered"),
     ("service_code", {"service_code": "id_renew"}, "service_code"),
     ("service_code", {"service_code": 7}, "service_code"),
     ("dimensions", {"dimensions": ["staff", "staff"]}, "dimensions"),
@@ -168,6 +166,21 @@ def test_optional_values_may_be_null_or_empty(api, kiosk):
     assert Rating.objects.filter(service__isnull=True).count() == 1
 
 
+@pytest.mark.parametrize("code", ["DL_RENEW", "NOPE"])  # another office's; unknown anywhere
+def test_a_service_not_offered_here_is_stored_as_unknown_not_rejected(api, kiosk, world, code):
+    before, item, after = rating(), rating(service_code=code, score=2), rating()
+    assert _statuses(_post(api, kiosk, [before, item, after])) == ["accepted"] * 3
+    stored = Rating.objects.get(uuid=item["uuid"])
+    assert stored.service is None and stored.score == 2
+    assert stored.unknown_service_code == code
+    assert stored.unknown_service_reason == "not offered at this kiosk's service point"
+    assert (stored.service_point, stored.counter) == (world.sp, world.counter)
+    # It counts for the service point with the others; known ones are not marked.
+    assert Rating.objects.filter(service_point=world.sp).count() == 3
+    assert Rating.objects.filter(unknown_service_code="").count() == 2
+    assert _statuses(_post(api, kiosk, [item])) == ["duplicate"]
+
+
 def test_service_removed_from_the_office_still_counts(api, kiosk, world):
     world.offering_move_in.delete()
     body = _post(api, kiosk, [rating(service_code="MOVE_IN")])
@@ -218,7 +231,7 @@ def test_bad_envelope_refuses_the_whole_request(api, kiosk, envelope):
     response = post_json(api, URL, json.dumps(envelope), **kiosk.auth)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
-    schemas.ERROR.validate(response.json())
+    codec.convert(response.json(), models.Error)
     assert Rating.objects.count() == 0
 
 
