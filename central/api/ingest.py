@@ -35,6 +35,7 @@ from central.api.schemas import RATING_ITEM, Invalid
 from central.catalogue.models import Offering, OfferingTombstone, Service
 from central.fleet.models import Kiosk
 from central.ratings.models import DIMENSIONS, Rating
+from protocol.pii import mask_optional as mask_pii
 
 SKEW_THRESHOLD = timedelta(minutes=10)
 PLAUSIBLE_FLOOR = datetime(2024, 1, 1, tzinfo=UTC)
@@ -114,7 +115,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[dict]:
                 service_id=service_ids.get(code) if code else None,
                 score=item["score"],
                 asked_for_copy=item["asked_for_copy"],
-                comment=item["comment"],
+                comment=mask_pii(item["comment"]),
                 kiosk_time=kiosk_time,
                 kiosk_seq=item["seq"],
                 received_at=now,
