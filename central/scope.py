@@ -46,6 +46,7 @@ SCOPE_PATHS: dict[str, str] = {
     "fleet.kiosk": "counter__service_point__agency",
     "ratings.rating": "service_point__agency",
     "audit.auditlog": "agency",
+    "comments.commentanalysis": "rating__service_point__agency",
 }
 
 

@@ -33,6 +33,7 @@ from django.db import transaction
 
 from central.api.schemas import RATING_ITEM, Invalid
 from central.catalogue.models import Offering, OfferingTombstone, Service
+from central.comments.store import analyse_stored as analyse_comments
 from central.fleet.models import Kiosk
 from central.ratings.models import DIMENSIONS, Rating
 from protocol.pii import mask_optional as mask_pii
@@ -139,6 +140,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[dict]:
                     "uuid", flat=True
                 )
             )
+            analyse_comments(rows, batch_id)
             if future_skew and not kiosk.skew_flag:
                 Kiosk.objects.filter(pk=kiosk.pk).update(skew_flag=True)
         for key, index in first_index.items():

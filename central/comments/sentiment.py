@@ -1,0 +1,99 @@
+"""Comment sentiment on CPU: a linear model over word and character n-grams, shipped as
+plain arrays (``data/sentiment.npz``, loaded with ``allow_pickle=False``) and a JSON
+vocabulary (``data/sentiment_vocab.json``), loaded on first use. numpy only; scikit-learn
+is needed to *train* it (central/comments/train.py, ``bench/sentiment.py``), not here.
+
+Labels: ``pos``, ``neu``, ``neg``, ``q`` (a question). ``polarity`` is a number in
+[-1, 1]: the softmax weight of ``pos`` minus that of ``neg`` (0 for a neutral comment or a
+question), for sorting comments from most negative to most positive.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from central.comments.features import PREFIXES, parts
+
+_LOCK = threading.Lock()
+_MODEL: _Model | None = None
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    label: str
+    polarity: float
+
+
+class _Model:
+    def __init__(self, arrays: Path, vocab: Path) -> None:
+        with np.load(arrays, allow_pickle=False) as data:
+            self.idf = data["idf"].astype(np.float32)
+            self.weights = np.ascontiguousarray(data["weights"], dtype=np.float32)
+            self.bias = data["bias"].astype(np.float32)
+        with open(vocab, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        self.labels: tuple[str, ...] = tuple(doc["labels"])
+        # One table per feature kind, keyed without the prefix: no string building on
+        # lookup.
+        self.tables: tuple[dict[str, int], ...] = tuple({} for _ in PREFIXES)
+        for i, feat in enumerate(doc["features"]):
+            self.tables[PREFIXES.index(feat[:2])][feat[2:]] = i
+        size = sum(len(t) for t in self.tables)
+        if self.weights.shape != (size, len(self.labels)):
+            raise ValueError("sentiment model: arrays and vocabulary do not match")
+
+    def scores(self, text: str) -> np.ndarray:
+        rows: list[int] = []
+        tf: list[int] = []
+        for table, items in zip(self.tables, parts(text), strict=True):
+            for item, n in Counter(items).items():
+                j = table.get(item)
+                if j is not None:
+                    rows.append(j)
+                    tf.append(n)
+        if not rows:
+            return self.bias.copy()
+        index = np.array(rows, dtype=np.int64)
+        x = (1.0 + np.log(np.array(tf, dtype=np.float32))) * self.idf[index]
+        x /= math.sqrt(float(x @ x))
+        return x @ self.weights[index] + self.bias
+
+    def predict(self, text: str) -> Sentiment:
+        s = self.scores(text)
+        label = self.labels[int(np.argmax(s))]
+        e = np.exp(2.0 * (s - s.max()))
+        p = e / e.sum()
+        polarity = float(p[self.labels.index("pos")] - p[self.labels.index("neg")])
+        return Sentiment(label, round(polarity, 3))
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("central.comments") / "data"))
+
+
+def model() -> _Model:
+    """The shipped model, loaded once per process (thread-safe)."""
+    global _MODEL
+    if _MODEL is None:
+        with _LOCK:
+            if _MODEL is None:
+                folder = data_dir()
+                _MODEL = _Model(folder / "sentiment.npz", folder / "sentiment_vocab.json")
+    return _MODEL
+
+
+def load(folder: Path) -> _Model:
+    """A model from another folder (the bench's freshly trained one)."""
+    return _Model(folder / "sentiment.npz", folder / "sentiment_vocab.json")
+
+
+def classify(text: str) -> Sentiment:
+    return model().predict(text)
