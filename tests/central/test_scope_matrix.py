@@ -138,6 +138,13 @@ def _code_issued_iff_allowed(aw, role):
     assert count == (1 if role in ALLOWED else 0), f"{role}: {count} codes"
 
 
+def _comment_flagged_iff_allowed(aw, role):
+    from central.comments.models import CommentAnalysis
+
+    junk = CommentAnalysis.objects.get(pk=aw.bkk_rating.pk).junk
+    assert junk == (role in ALLOWED), f"{role}: junk={junk}"
+
+
 DENIED = ["other", "stranger", "anon"]
 
 CELLS = [
@@ -365,6 +372,29 @@ CELLS = [
         "public-service-page",
         lambda aw: f"/services/ID_RENEW?sp={aw.w.sp.public_id}",
         E(stranger=200, anon=200),
+    ),
+    # the comments page (issue 10)
+    Cell("comments-page", admin("comments_commentanalysis_changelist"), E()),
+    Cell(
+        "comments-page-filtered-to-other-agency",
+        lambda aw: (
+            reverse("admin:comments_commentanalysis_changelist")
+            + f"?agency={aw.w.bkk.pk}&service_point={aw.w.sp.pk}&junk=on"
+        ),
+        E(),
+    ),
+    Cell(
+        "comments-page-one-comment",
+        admin("comments_commentanalysis_change", RATING),
+        E(*(["to:comments_commentanalysis_changelist"] * 4)),
+    ),
+    Cell(
+        "comments-flag-junk",
+        admin("comments_commentanalysis_junk", RATING),
+        E(302, 302, 302, 404),
+        method="post",
+        data={"junk": "1"},
+        check=_comment_flagged_iff_allowed,
     ),
 ]
 
