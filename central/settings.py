@@ -163,3 +163,7 @@ CP_PUBLIC_URL = env.get("CP_PUBLIC_URL", "").strip().rstrip("/")
 if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"CP_PUBLIC_URL={CP_PUBLIC_URL!r} must start with https://")
 CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)
+
+# Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
+# apps' and Django's, so they can also correct Django's Thai where it is incomplete.
+LOCALE_PATHS = [BASE_DIR / "locale"]

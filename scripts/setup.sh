@@ -17,7 +17,8 @@ fi
 # Debian libraries PySide6 needs at run time (offscreen and on a real X11/Wayland screen).
 APT_PKGS="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-  libxcb-render-util0 libxcb-image0 libx11-xcb1 libthai0"
+  libxcb-render-util0 libxcb-image0 libx11-xcb1 libthai0
+  gettext"
 if command -v dpkg >/dev/null 2>&1; then
   missing=""
   for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
@@ -39,3 +40,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e ".[kiosk,central,dev]"
   touch "$stamp"
 fi
+
+# Central's Thai/English catalogues: central/locale/*/LC_MESSAGES/*.po -> .mo (msgfmt,
+# Debian package gettext, above). Run in central/ so only the project's catalogues compile.
+(cd central && DEBUG=1 ../.venv/bin/python -m central compilemessages >/dev/null)

@@ -31,6 +31,7 @@ from central.catalogue.models import (
     ServiceStep,
 )
 from central.directory.models import Counter, ServicePoint
+from protocol import models as wire
 
 CURSOR_RE = re.compile(r"^v1\.([0-9a-f]{8})\.(\d{1,18})$")
 
@@ -57,49 +58,49 @@ def parse_since(text: str | None, epoch: str, now_seq: int) -> int | None:
     return seq if seq <= now_seq else None
 
 
-def service_point_json(sp: ServicePoint) -> dict:
-    return {
-        "id": sp.public_id,
-        "name_th": sp.name_th,
-        "name_en": sp.name_en,
-        "address_th": sp.address_th,
-        "address_en": sp.address_en,
-        "lat": sp.lat,
-        "lon": sp.lon,
-        "province_code": sp.province_code,
-        "district_code": sp.district_code,
-        "subdistrict_code": sp.subdistrict_code,
-        "hours_th": sp.hours_th,
-        "hours_en": sp.hours_en,
-        "phone": sp.phone,
-        "map_url": sp.map_url,
-    }
+def service_point_json(sp: ServicePoint) -> wire.ServicePoint:
+    return wire.ServicePoint(
+        id=sp.public_id,
+        name_th=sp.name_th,
+        name_en=sp.name_en,
+        address_th=sp.address_th,
+        address_en=sp.address_en,
+        lat=sp.lat,
+        lon=sp.lon,
+        province_code=sp.province_code,
+        district_code=sp.district_code,
+        subdistrict_code=sp.subdistrict_code,
+        hours_th=sp.hours_th,
+        hours_en=sp.hours_en,
+        phone=sp.phone,
+        map_url=sp.map_url,
+    )
 
 
-def counter_json(counter: Counter) -> dict:
+def counter_json(counter: Counter) -> wire.Counter:
     codes = (
         Offering.objects.filter(service_point_id=counter.service_point_id, counters=counter)
         .order_by("service__code")
         .values_list("service__code", flat=True)
     )
-    return {
-        "id": counter.public_id,
-        "name_th": counter.name_th,
-        "name_en": counter.name_en,
-        "service_codes": list(codes),
-    }
+    return wire.Counter(
+        id=counter.public_id,
+        name_th=counter.name_th,
+        name_en=counter.name_en,
+        service_codes=list(codes),
+    )
 
 
 def public_base_url(request) -> str:
     return settings.CP_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
 
 
-def build(counter: Counter, since_text: str | None, request) -> dict:
+def build(counter: Counter, since_text: str | None, request) -> wire.Catalogue:
     """The payload for a kiosk at ``counter``. Reads the sequence first, then the rows."""
     epoch, now_seq = changes.current()
     since = parse_since(since_text, epoch, now_seq)
     sp = counter.service_point
-    services: list[dict] = []
+    services: list[wire.Service | wire.DeletedService] = []
     if since != now_seq:  # the usual steady state: nothing changed anywhere, nothing to read
         offerings = Offering.objects.filter(service_point=sp).select_related("service")
         if since is not None:
@@ -109,16 +110,18 @@ def build(counter: Counter, since_text: str | None, request) -> dict:
             services = _services(offerings, sp, public_base_url(request))
         if since is not None:
             services.extend(_deletions(sp, since))
-    return {
-        "cursor": make_cursor(epoch, now_seq),
-        "full": since is None,
-        "service_point": service_point_json(sp),
-        "counter": counter_json(counter),
-        "services": services,
-    }
+    return wire.Catalogue(
+        cursor=make_cursor(epoch, now_seq),
+        full=since is None,
+        service_point=service_point_json(sp),
+        counter=counter_json(counter),
+        services=services,
+    )
 
 
-def _services(offerings: list[Offering], sp: ServicePoint, base_url: str) -> list[dict]:
+def _services(
+    offerings: list[Offering], sp: ServicePoint, base_url: str
+) -> list[wire.Service | wire.DeletedService]:
     service_ids = [o.service_id for o in offerings]
     steps = defaultdict(list)
     for step in ServiceStep.objects.filter(service_id__in=service_ids).order_by("order"):
@@ -142,40 +145,40 @@ def _services(offerings: list[Offering], sp: ServicePoint, base_url: str) -> lis
         if total is None:
             total = sum(step.minutes for step in service_steps)
         out.append(
-            {
-                "code": service.code,
-                "version": max(offering.change_seq, service.change_seq),
-                "deleted": False,
-                "name_th": service.name_th,
-                "name_en": service.name_en,
-                "agency_th": service.agency_th,
-                "agency_en": service.agency_en,
-                "fee_amount": f"{service.fee_amount:.2f}",
-                "fee_th": service.fee_th,
-                "fee_en": service.fee_en,
-                "total_minutes": total,
-                "legal_basis_th": service.legal_basis_th,
-                "legal_basis_en": service.legal_basis_en,
-                "channels_th": service.channels_th,
-                "channels_en": service.channels_en,
-                "complaint_th": service.complaint_th,
-                "complaint_en": service.complaint_en,
-                "public_url": f"{base_url}/services/{service.code}?sp={sp.public_id}",
-                "demo": service.is_demo,
-                "steps": [
-                    {
-                        "order": step.order,
-                        "title_th": step.title_th,
-                        "title_en": step.title_en,
-                        "minutes": step.minutes,
-                    }
+            wire.Service(
+                code=service.code,
+                version=max(offering.change_seq, service.change_seq),
+                deleted=False,
+                name_th=service.name_th,
+                name_en=service.name_en,
+                agency_th=service.agency_th,
+                agency_en=service.agency_en,
+                fee_amount=f"{service.fee_amount:.2f}",
+                fee_th=service.fee_th,
+                fee_en=service.fee_en,
+                total_minutes=total,
+                legal_basis_th=service.legal_basis_th,
+                legal_basis_en=service.legal_basis_en,
+                channels_th=service.channels_th,
+                channels_en=service.channels_en,
+                complaint_th=service.complaint_th,
+                complaint_en=service.complaint_en,
+                public_url=f"{base_url}/services/{service.code}?sp={sp.public_id}",
+                demo=service.is_demo,
+                steps=[
+                    wire.Step(
+                        order=step.order,
+                        title_th=step.title_th,
+                        title_en=step.title_en,
+                        minutes=step.minutes,
+                    )
                     for step in service_steps
                 ],
-                "documents": [
+                documents=[
                     _document_json(sd, statuses.get((offering.pk, sd.document_id)))
                     for sd in documents[service.pk]
                 ],
-            }
+            )
         )
     return out
 
@@ -187,9 +190,9 @@ ORIGINAL_ONLY_TH = "เจ้าหน้าที่ตรวจดูจาก
 ORIGINAL_ONLY_EN = "Staff look at the original"
 
 
-def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> dict:
+def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> wire.Document:
     doc = sd.document
-    out = {
+    common = {
         "code": doc.code,
         "name_th": doc.name_th,
         "name_en": doc.name_en,
@@ -197,7 +200,8 @@ def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> dict:
     }
     if status is None:
         # No per-office status: the manual's copy count applies, and says so.
-        out.update(
+        return wire.Document(
+            **common,
             copies=sd.copies,
             copy_status=CopyStatus.COPY_REQUIRED if sd.copies else CopyStatus.NO_COPY,
             no_copy_since=None,
@@ -206,20 +210,19 @@ def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> dict:
             verify_th="" if sd.copies else ORIGINAL_ONLY_TH,
             verify_en="" if sd.copies else ORIGINAL_ONLY_EN,
         )
-    else:
-        out.update(
-            copies=status.copies,
-            copy_status=status.status,
-            no_copy_since=status.no_copy_since.isoformat() if status.no_copy_since else None,
-            reason_th=status.reason_th,
-            reason_en=status.reason_en,
-            verify_th=status.verify_th,
-            verify_en=status.verify_en,
-        )
-    return out
+    return wire.Document(
+        **common,
+        copies=status.copies,
+        copy_status=status.status,
+        no_copy_since=status.no_copy_since,
+        reason_th=status.reason_th,
+        reason_en=status.reason_en,
+        verify_th=status.verify_th,
+        verify_en=status.verify_en,
+    )
 
 
-def _deletions(sp: ServicePoint, since: int) -> list[dict]:
+def _deletions(sp: ServicePoint, since: int) -> list[wire.DeletedService]:
     latest: dict[str, int] = {}
     for code, seq in OfferingTombstone.objects.filter(
         service_point_id=sp.pk, change_seq__gt=since
@@ -233,7 +236,7 @@ def _deletions(sp: ServicePoint, since: int) -> list[dict]:
         )
     )
     return [
-        {"code": code, "version": seq, "deleted": True}
+        wire.DeletedService(code=code, version=seq, deleted=True)
         for code, seq in sorted(latest.items())
         if code not in live
     ]

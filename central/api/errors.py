@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django.http import HttpResponse
 from django.views import defaults
+
+from protocol import codec, models
 
 
 class ApiError(Exception):
@@ -20,8 +20,8 @@ class ApiError(Exception):
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> HttpResponse:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    response = HttpResponse(body.encode("utf-8"), status=status, content_type="application/json")
+    """``data``: a protocol model (``protocol.models``) or plain JSON values."""
+    response = HttpResponse(codec.encode(data), status=status, content_type="application/json")
     response["Cache-Control"] = "no-store"
     for key, value in (headers or {}).items():
         response[key] = value
@@ -29,7 +29,7 @@ def json_response(data, status: int = 200, headers: dict | None = None) -> HttpR
 
 
 def error_response(status: int, code: str, detail: str, headers: dict | None = None):
-    return json_response({"error": code, "detail": detail}, status=status, headers=headers)
+    return json_response(models.Error(error=code, detail=detail), status=status, headers=headers)
 
 
 def _is_api(request) -> bool:

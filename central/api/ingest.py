@@ -31,20 +31,24 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
 
-from central.api.schemas import RATING_ITEM, Invalid
 from central.catalogue.models import Offering, OfferingTombstone, Service
 from central.comments.store import analyse_stored as analyse_comments
 from central.fleet.models import Kiosk
 from central.ratings.models import DIMENSIONS, Rating
+from protocol import codec, constants, models
 from protocol.pii import mask_optional as mask_pii
+
+REASON_MAX_CHARS = constants.REASON_MAX_CHARS
 
 SKEW_THRESHOLD = timedelta(minutes=10)
 PLAUSIBLE_FLOOR = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _result(raw_uuid, status: str, reason: str | None = None) -> dict:
+def _result(raw_uuid, status: str, reason: str | None = None) -> models.RatingResult:
     shown = raw_uuid[:100] if isinstance(raw_uuid, str) else None
-    return {"uuid": shown, "status": status, "reason": reason[:300] if reason else None}
+    return models.RatingResult(
+        uuid=shown, status=status, reason=reason[:REASON_MAX_CHARS] if reason else None
+    )
 
 
 def resolve_service_codes(service_point_id: int, codes: set[str]) -> dict[str, int]:
@@ -68,28 +72,35 @@ def resolve_service_codes(service_point_id: int, codes: set[str]) -> dict[str, i
     return found
 
 
-def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[dict]:
-    """Validate and store ``items`` for ``kiosk`` (as returned by ``fleet.authenticate``,
-    with ``service_point_id``); one result per item, in order."""
-    results: list[dict | None] = [None] * len(items)
-    valid: list[tuple[int, dict]] = []
+def validate_items(items: list[dict]) -> tuple[list, list[tuple[int, models.Rating]]]:
+    """Each item checked on its own against ``protocol.models.Rating``: (one result slot
+    per item, ``rejected`` with its reason for a bad one; the valid ones with their index)."""
+    results: list[models.RatingResult | None] = [None] * len(items)
+    valid: list[tuple[int, models.Rating]] = []
     for index, raw in enumerate(items):
         try:
-            valid.append((index, RATING_ITEM.validate(raw)))
-        except Invalid as exc:
+            valid.append((index, codec.convert(raw, models.Rating)))
+        except codec.ProtocolError as exc:
             results[index] = _result(raw.get("uuid"), "rejected", str(exc))
+    return results, valid
+
+
+def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.RatingResult]:
+    """Validate and store ``items`` for ``kiosk`` (as returned by ``fleet.authenticate``,
+    with ``service_point_id``); one result per item, in order."""
+    results, valid = validate_items(items)
 
     service_point_id = kiosk.service_point_id  # loaded by fleet.authenticate
     service_ids = resolve_service_codes(
         service_point_id,
-        {item["service_code"] for _, item in valid if item["service_code"]},
+        {item.service_code for _, item in valid if item.service_code},
     )
     batch_id = uuid.uuid4()
     first_index: dict[uuid.UUID, int] = {}
     rows: list[Rating] = []
     future_skew = False
     for index, item in valid:
-        code = item["service_code"]
+        code = item.service_code
         if code is not None and code not in service_ids:
             results[index] = _result(
                 items[index]["uuid"],
@@ -97,33 +108,34 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[dict]:
                 f"service_code: {code} is not offered at this kiosk's service point",
             )
             continue
-        if item["uuid"] in first_index:
+        key = uuid.UUID(item.uuid)
+        if key in first_index:
             results[index] = _result(items[index]["uuid"], "duplicate")
             continue
-        first_index[item["uuid"]] = index
-        kiosk_time = item["kiosk_time"]
+        first_index[key] = index
+        kiosk_time = models.parse_time(item.kiosk_time)
         skew = kiosk_time - now
         ahead = skew > SKEW_THRESHOLD
         future_skew = future_skew or ahead
         flagged = ahead or kiosk.skew_flag or kiosk_time < PLAUSIBLE_FLOOR
-        dims = set(item["dimensions"])
+        dims = set(item.dimensions)
         rows.append(
             Rating(
-                uuid=item["uuid"],
+                uuid=key,
                 kiosk_id=kiosk.pk,
                 service_point_id=service_point_id,
                 counter_id=kiosk.counter_id,
                 service_id=service_ids.get(code) if code else None,
-                score=item["score"],
-                asked_for_copy=item["asked_for_copy"],
-                comment=mask_pii(item["comment"]),
+                score=item.score,
+                asked_for_copy=item.asked_for_copy,
+                comment=mask_pii(item.comment),
                 kiosk_time=kiosk_time,
-                kiosk_seq=item["seq"],
+                kiosk_seq=item.seq,
                 received_at=now,
                 rated_at=now if flagged else kiosk_time,
                 skew_seconds=skew.total_seconds(),
                 skew_flag=flagged,
-                interval_flag=item["interval_flag"],
+                interval_flag=item.interval_flag,
                 batch_id=batch_id,
                 **{field: name in dims for name, field in DIMENSIONS.items()},
             )

@@ -1,11 +1,22 @@
-"""The OpenAPI 3.1 document of the sync API, built from ``central.api.schemas``."""
+"""The OpenAPI 3.1 document of the sync API, generated from ``protocol.models`` (the same
+models central validates requests with and builds its answers from)."""
 
 from __future__ import annotations
 
 import functools
 
-from central.api import schemas
-from central.api.schemas import RATINGS_BODY_BYTES, SMALL_BODY_BYTES
+import msgspec
+
+from protocol.constants import MAX_RATINGS_PER_REQUEST, RATINGS_BODY_BYTES, SMALL_BODY_BYTES
+from protocol.models import COMPONENTS
+
+REF_TEMPLATE = "#/components/schemas/{name}"
+
+
+def component_schemas() -> dict[str, dict]:
+    """JSON Schema of every protocol model, by name (nested models included)."""
+    _, components = msgspec.json.schema_components(COMPONENTS, ref_template=REF_TEMPLATE)
+    return components
 
 
 def _ref(name: str) -> dict:
@@ -14,6 +25,10 @@ def _ref(name: str) -> dict:
 
 def _json(name: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _body(name: str, description: str) -> dict:
+    return {"required": True, **_json(name, description)}
 
 
 def _errors(*codes: int) -> dict:
@@ -48,7 +63,7 @@ def openapi_document() -> dict:
             ),
         },
         "components": {
-            "schemas": {name: s.json_schema() for name, s in schemas.COMPONENTS.items()},
+            "schemas": component_schemas(),
             "securitySchemes": {
                 "kioskCredential": {
                     "type": "http",
@@ -61,7 +76,7 @@ def openapi_document() -> dict:
             "/api/v1/kiosks/enroll": {
                 "post": {
                     "summary": "Enrol a kiosk with a one-time code",
-                    "requestBody": _json("EnrollRequest", "The code staff typed or scanned."),
+                    "requestBody": _body("EnrollRequest", "The code staff typed or scanned."),
                     "responses": {
                         "201": _json("EnrollResponse", "Enrolled; keep the credential."),
                         **_errors(400, 404, 405, 409, 410, 411, 413, 415),
@@ -95,15 +110,15 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Upload ratings (idempotent by uuid)",
                     "description": (
-                        f"At most {schemas.MAX_RATINGS_PER_REQUEST} items. One result per "
+                        f"At most {MAX_RATINGS_PER_REQUEST} items. One result per "
                         "item, in order: accepted (stored now), duplicate (already stored; "
                         "safe to mark synced) or rejected (with reason; never stored). "
                         "Anything wrong inside an item rejects that item only; a body that "
                         'is not a JSON object {"ratings": [objects]} of at most '
-                        f"{schemas.MAX_RATINGS_PER_REQUEST} items is refused whole (400)."
+                        f"{MAX_RATINGS_PER_REQUEST} items is refused whole (400)."
                     ),
                     "security": kiosk_auth,
-                    "requestBody": _json("RatingsRequest", "The ratings."),
+                    "requestBody": _body("RatingsRequest", "The ratings."),
                     "responses": {
                         "200": _json("RatingsResponse", "Per-item results."),
                         **_errors(400, 401, 403, 405, 411, 413, 415),
@@ -114,7 +129,7 @@ def openapi_document() -> dict:
                 "post": {
                     "summary": "Report health; learn the clock skew",
                     "security": kiosk_auth,
-                    "requestBody": _json("HeartbeatRequest", "Kiosk status."),
+                    "requestBody": _body("HeartbeatRequest", "Kiosk status."),
                     "responses": {
                         "200": _json("HeartbeatResponse", "Central's clock and the skew."),
                         **_errors(400, 401, 403, 405, 411, 413, 415),

@@ -18,24 +18,27 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import TypeVar
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import UnreadablePostError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from central.api import catalogue, ingest, schemas
+from central.api import catalogue, ingest
 from central.api.errors import ApiError, error_response, json_response
 from central.api.openapi import openapi_document
 from central.directory.models import Counter
 from central.fleet import services as fleet
 from central.fleet.models import Kiosk
+from protocol import codec, constants, models
 
 log = logging.getLogger("central.api")
 
-SMALL_BODY_BYTES = schemas.SMALL_BODY_BYTES
-RATINGS_BODY_BYTES = schemas.RATINGS_BODY_BYTES
+SMALL_BODY_BYTES = constants.SMALL_BODY_BYTES
+RATINGS_BODY_BYTES = constants.RATINGS_BODY_BYTES
 LAST_SEEN_RESOLUTION_S = 30
+T = TypeVar("T")
 
 
 def _bearer(request) -> str:
@@ -100,15 +103,15 @@ def _read_json(request, max_bytes: int):
     except UnreadablePostError:
         raise ApiError(400, "bad_request", "The body could not be read.") from None
     try:
-        return schemas.loads(body)
+        return codec.loads(body)
     except ValueError as exc:
         raise ApiError(400, "invalid_json", str(exc)) from None
 
 
-def _validate(schema: schemas.Schema, data):
+def _validate(model: type[T], data) -> T:
     try:
-        return schema.validate(data)
-    except schemas.Invalid as exc:
+        return codec.convert(data, model)
+    except codec.ProtocolError as exc:
         raise ApiError(400, "invalid_request", str(exc)[:500]) from None
 
 
@@ -154,13 +157,13 @@ def _touch(kiosk: Kiosk, request, now, **fields) -> None:
 
 @api_view("POST", auth=False)
 def enroll(request, _kiosk):
-    data = _validate(schemas.ENROLL_REQUEST, _read_json(request, SMALL_BODY_BYTES))
+    data = _validate(models.EnrollRequest, _read_json(request, SMALL_BODY_BYTES))
     try:
         kiosk, credential = fleet.enrol(
-            data["code"],
-            data["app_version"],
+            data.code,
+            data.app_version,
             ip=fleet.client_ip(request),
-            request_id=data.get("request_id"),
+            request_id=None if data.request_id is models.UNSET else data.request_id,
         )
     except fleet.EnrolmentRefused as refused:
         status, detail = {
@@ -171,13 +174,16 @@ def enroll(request, _kiosk):
         }[refused.reason]
         raise ApiError(status, f"enrolment_code_{refused.reason}", detail) from None
     counter = kiosk.counter
+    # The full catalogue comes with the credential: an enrolled kiosk never shows the
+    # bundled demo services, even if its first catalogue download would be lost.
     return json_response(
-        {
-            "kiosk_id": kiosk.public_id,
-            "credential": credential,
-            "service_point": catalogue.service_point_json(counter.service_point),
-            "counter": catalogue.counter_json(counter),
-        },
+        models.EnrollResponse(
+            kiosk_id=kiosk.public_id,
+            credential=credential,
+            service_point=catalogue.service_point_json(counter.service_point),
+            counter=catalogue.counter_json(counter),
+            catalogue=catalogue.build(counter, None, request),
+        ),
         status=201,
     )
 
@@ -195,29 +201,33 @@ def kiosk_catalogue(request, kiosk):
 
 @api_view("POST")
 def kiosk_ratings(request, kiosk):
-    envelope = _validate(schemas.RATINGS_ENVELOPE, _read_json(request, RATINGS_BODY_BYTES))
+    envelope = _validate(models.RatingsEnvelope, _read_json(request, RATINGS_BODY_BYTES))
     now = timezone.now()
-    results = ingest.ingest(kiosk, envelope["ratings"], now)
+    results = ingest.ingest(kiosk, envelope.ratings, now)
     _touch(kiosk, request, now)
-    return json_response({"results": results, "server_time": now.isoformat()})
+    return json_response(models.RatingsResponse(results=results, server_time=now.isoformat()))
 
 
 @api_view("POST")
 def kiosk_heartbeat(request, kiosk):
-    data = _validate(schemas.HEARTBEAT_REQUEST, _read_json(request, SMALL_BODY_BYTES))
+    data = _validate(models.HeartbeatRequest, _read_json(request, SMALL_BODY_BYTES))
     now = timezone.now()
-    skew = (data["kiosk_time"] - now).total_seconds()
+    kiosk_time = models.parse_time(data.kiosk_time)
+    skew = (kiosk_time - now).total_seconds()
     _touch(
         kiosk,
         request,
         now,
-        app_version=data["app_version"],
-        queue_depth=data["queue_depth"],
-        last_kiosk_time=data["kiosk_time"],
+        app_version=data.app_version,
+        queue_depth=data.queue_depth,
+        last_kiosk_time=kiosk_time,
         clock_skew_seconds=skew,
         skew_flag=abs(skew) > ingest.SKEW_THRESHOLD.total_seconds(),
+        **fleet.catalogue_refusal(kiosk, data.catalogue_refused, now),
     )
-    return json_response({"server_time": now.isoformat(), "skew_seconds": round(skew, 3)})
+    return json_response(
+        models.HeartbeatResponse(server_time=now.isoformat(), skew_seconds=round(skew, 3))
+    )
 
 
 @api_view("GET", auth=False)

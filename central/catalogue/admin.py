@@ -227,7 +227,7 @@ class CopyStatusForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "status" in self.fields:
-            self.fields["status"].choices = labels.COPY_STATUS_CHOICES
+            self.fields["status"].choices = CopyStatus.STATUS_CHOICES
 
 
 COPY_STATUS_FIELDS = [

@@ -16,12 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from central.directory.models import Agency, Counter, ServicePoint
 
 catalogue_code_validator = RegexValidator(
     r"^[A-Z][A-Z0-9_]{1,39}$",
-    "Use 2-40 upper-case letters, digits and underscores, starting with a letter.",
+    _("Use 2-40 upper-case letters, digits and underscores, starting with a letter."),
 )
 
 NO_FEE_TH = "ไม่มีค่าธรรมเนียม"
@@ -54,14 +55,21 @@ class ChangeCounter(models.Model):
 class Document(models.Model):
     """A kind of document citizens bring (ID card, house registration, ...)."""
 
-    code = models.CharField(max_length=40, unique=True, validators=[catalogue_code_validator])
-    name_th = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    note_th = models.TextField(blank=True)
-    note_en = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    code = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[catalogue_code_validator],
+        verbose_name=_("Document code"),
+    )
+    name_th = models.CharField(max_length=200, verbose_name=_("Name (Thai)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("Name (English)"))
+    note_th = models.TextField(blank=True, verbose_name=_("Note (Thai)"))
+    note_en = models.TextField(blank=True, verbose_name=_("Note (English)"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Last changed"))
 
     class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -73,48 +81,79 @@ class Service(models.Model):
     responsible agency, steps and times, fee (never blank), legal basis, channels and where
     to complain. ``is_demo`` marks invented values (steps, times, fees) in demo data."""
 
-    code = models.CharField(max_length=40, unique=True, validators=[catalogue_code_validator])
-    name_th = models.CharField(max_length=300)
-    name_en = models.CharField(max_length=300)
+    code = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[catalogue_code_validator],
+        verbose_name=_("Service code"),
+        help_text=_(
+            "Upper-case letters, digits and _, e.g. ID_RENEW (kiosks use it: change it only if you must)."
+        ),
+    )
+    name_th = models.CharField(max_length=300, verbose_name=_("Name (Thai)"))
+    name_en = models.CharField(max_length=300, verbose_name=_("Name (English)"))
     agency = models.ForeignKey(
         Agency,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="services",
-        help_text="Agency that owns this manual (optional; for scoping and reports).",
+        help_text=_("Used for reports (optional)."),
+        verbose_name=_("Owning agency"),
     )
-    agency_th = models.CharField(max_length=300, help_text="Responsible agency, as printed.")
-    agency_en = models.CharField(max_length=300, blank=True)
+    agency_th = models.CharField(
+        max_length=300,
+        help_text=_("The agency's name as printed in the manual."),
+        verbose_name=_("Responsible agency (as printed, Thai)"),
+    )
+    agency_en = models.CharField(
+        max_length=300, blank=True, verbose_name=_("Responsible agency (English)")
+    )
     fee_amount = models.DecimalField(
         max_digits=10,
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
+        verbose_name=_("Fee (baht)"),
     )
     fee_th = models.CharField(
-        max_length=300, blank=True, help_text=f"Left blank: filled in ('{NO_FEE_TH}' for 0)."
+        max_length=300,
+        blank=True,
+        help_text=_("May be left blank: filled in for you (0 baht = 'ไม่มีค่าธรรมเนียม')."),
+        verbose_name=_("Fee wording (Thai)"),
     )
     fee_en = models.CharField(
-        max_length=300, blank=True, help_text=f"Left blank: filled in ('{NO_FEE_EN}' for 0)."
+        max_length=300,
+        blank=True,
+        help_text=_("May be left blank: filled in for you (0 baht = 'No fee')."),
+        verbose_name=_("Fee wording (English)"),
     )
     total_minutes = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Total processing time; blank: the sum of the steps."
+        null=True,
+        blank=True,
+        help_text=_("Leave blank to use the sum of the steps."),
+        verbose_name=_("Total time (minutes)"),
     )
-    legal_basis_th = models.TextField(blank=True)
-    legal_basis_en = models.TextField(blank=True)
-    channels_th = models.TextField(blank=True)
-    channels_en = models.TextField(blank=True)
-    complaint_th = models.TextField(blank=True)
-    complaint_en = models.TextField(blank=True)
+    legal_basis_th = models.TextField(blank=True, verbose_name=_("Legal basis (Thai)"))
+    legal_basis_en = models.TextField(blank=True, verbose_name=_("Legal basis (English)"))
+    channels_th = models.TextField(blank=True, verbose_name=_("Service channels (Thai)"))
+    channels_en = models.TextField(blank=True, verbose_name=_("Service channels (English)"))
+    complaint_th = models.TextField(blank=True, verbose_name=_("Where to complain (Thai)"))
+    complaint_en = models.TextField(blank=True, verbose_name=_("Where to complain (English)"))
     is_demo = models.BooleanField(
-        default=False, help_text="Steps, times or fees are demo values, not the official manual."
+        default=False,
+        help_text=_("Tick when steps, times or fees are example values: kiosks then say so."),
+        verbose_name=_("Demo values (not official)"),
     )
-    change_seq = models.BigIntegerField(default=0, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    change_seq = models.BigIntegerField(
+        default=0, db_index=True, editable=False, verbose_name=_("Catalogue version")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Last changed"))
 
     class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(fee_amount__gte=0), name="service_fee_not_negative"),
@@ -134,7 +173,7 @@ class Service(models.Model):
 
     def clean(self) -> None:
         if self.fee_amount is not None and self.fee_amount < 0:
-            raise ValidationError({"fee_amount": "A fee cannot be negative."})
+            raise ValidationError({"fee_amount": _("A fee cannot be negative.")})
         self._fill_fee_texts()
 
     def save(self, *args, **kwargs) -> None:
@@ -145,13 +184,17 @@ class Service(models.Model):
 class ServiceStep(models.Model):
     """One step of a service, in order, with its processing time in minutes."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField()
-    title_th = models.CharField(max_length=300)
-    title_en = models.CharField(max_length=300, blank=True)
-    minutes = models.PositiveIntegerField()
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="steps", verbose_name=_("Service")
+    )
+    order = models.PositiveSmallIntegerField(verbose_name=_("Order"))
+    title_th = models.CharField(max_length=300, verbose_name=_("Step (Thai)"))
+    title_en = models.CharField(max_length=300, blank=True, verbose_name=_("Step (English)"))
+    minutes = models.PositiveIntegerField(verbose_name=_("Minutes"))
 
     class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         ordering = ["service", "order"]
         constraints = [
             models.UniqueConstraint(fields=["service", "order"], name="step_order_unique")
@@ -165,15 +208,29 @@ class ServiceDocument(models.Model):
     """A document a service requires, per its manual: how many originals and copies. The
     copy count here is the manual's; a service point's actual practice is ``CopyStatus``."""
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_documents")
-    document = models.ForeignKey(
-        Document, on_delete=models.PROTECT, related_name="service_documents"
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        related_name="service_documents",
+        verbose_name=_("Service"),
     )
-    order = models.PositiveSmallIntegerField(default=0)
-    originals = models.PositiveSmallIntegerField(default=1)
-    copies = models.PositiveSmallIntegerField(default=1)
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        related_name="service_documents",
+        verbose_name=_("Document"),
+    )
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("Order"))
+    originals = models.PositiveSmallIntegerField(default=1, verbose_name=_("Originals"))
+    copies = models.PositiveSmallIntegerField(
+        default=1,
+        verbose_name=_("Copies per manual"),
+        help_text=_("Copies per the manual; each service point can set its own copy status."),
+    )
 
     class Meta:
+        verbose_name = _("required document")
+        verbose_name_plural = _("required documents")
         ordering = ["service", "order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["service", "document"], name="service_document_unique")
@@ -188,15 +245,32 @@ class Offering(models.Model):
     default list of the counters serving it (a kiosk's staff may narrow it)."""
 
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.CASCADE, related_name="offerings"
+        ServicePoint,
+        on_delete=models.CASCADE,
+        related_name="offerings",
+        verbose_name=_("Service point"),
     )
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="offerings")
-    counters = models.ManyToManyField(Counter, blank=True, related_name="offerings")
-    change_seq = models.BigIntegerField(default=0, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("Service")
+    )
+    counters = models.ManyToManyField(
+        Counter,
+        blank=True,
+        related_name="offerings",
+        verbose_name=_("Counters serving it"),
+        help_text=_(
+            "Counters that serve it (their kiosks list it; staff can narrow this on the kiosk)."
+        ),
+    )
+    change_seq = models.BigIntegerField(
+        default=0, db_index=True, editable=False, verbose_name=_("Catalogue version")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Last changed"))
 
     class Meta:
+        verbose_name = _("service at a service point")
+        verbose_name_plural = _("services at service points")
         ordering = ["service_point", "service"]
         constraints = [
             models.UniqueConstraint(fields=["service_point", "service"], name="offering_unique")
@@ -236,24 +310,66 @@ class CopyStatus(models.Model):
 
     COPY_REQUIRED = "copy_required"
     NO_COPY = "no_copy"
-    STATUS_CHOICES = [(COPY_REQUIRED, "Copy required"), (NO_COPY, "No copy")]
+    STATUS_CHOICES = [
+        (COPY_REQUIRED, _("Copy required")),
+        (NO_COPY, _("No copy needed")),
+    ]
 
-    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, related_name="copy_statuses")
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="copy_statuses")
-    status = models.CharField(max_length=20, choices=STATUS_CHOICES)
-    copies = models.PositiveSmallIntegerField(default=0)
-    reason_th = models.TextField(blank=True, help_text="Why a copy is still needed.")
-    reason_en = models.TextField(blank=True)
-    no_copy_since = models.DateField(null=True, blank=True)
-    verify_th = models.TextField(blank=True, help_text="How the office verifies instead.")
-    verify_en = models.TextField(blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    offering = models.ForeignKey(
+        Offering,
+        on_delete=models.CASCADE,
+        related_name="copy_statuses",
+        verbose_name=_("Service at service point"),
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="copy_statuses", verbose_name=_("Document")
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=STATUS_CHOICES,
+        verbose_name=_("Copy status"),
+        help_text=_(
+            "Copy required: say how many and why. No copy: say since when and how the office checks instead."
+        ),
+    )
+    copies = models.PositiveSmallIntegerField(default=0, verbose_name=_("Copies required"))
+    reason_th = models.TextField(
+        blank=True,
+        help_text=_("Only when a copy is still required."),
+        verbose_name=_("Why a copy is still required (Thai)"),
+    )
+    reason_en = models.TextField(
+        blank=True, verbose_name=_("Why a copy is still required (English)")
+    )
+    no_copy_since = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name=_("No copy since"),
+        help_text=_("Only for No copy (e.g. 2021-10-01)."),
+    )
+    verify_th = models.TextField(
+        blank=True,
+        help_text=_(
+            "Only for No copy, e.g. reads the smart ID card / checks the DOPA Linkage Center."
+        ),
+        verbose_name=_("How the office verifies instead (Thai)"),
+    )
+    verify_en = models.TextField(
+        blank=True, verbose_name=_("How the office verifies instead (English)")
+    )
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Last changed"))
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Changed by"),
     )
 
     class Meta:
-        verbose_name_plural = "copy statuses"
+        verbose_name = _("copy status")
+        verbose_name_plural = _("copy statuses")
         constraints = [
             models.UniqueConstraint(fields=["offering", "document"], name="copy_status_unique"),
             models.CheckConstraint(
@@ -272,23 +388,23 @@ class CopyStatus(models.Model):
         errors = {}
         if self.status == self.COPY_REQUIRED:
             if not self.copies or self.copies < 1:
-                errors["copies"] = "Say how many copies are required (at least 1)."
+                errors["copies"] = _("Say how many copies are required (at least 1).")
             if self.no_copy_since is not None:
-                errors["no_copy_since"] = "Only for No Copy."
+                errors["no_copy_since"] = _("Only for No Copy.")
             if not self.reason_th.strip():
-                errors["reason_th"] = "Say why a copy is still required."
+                errors["reason_th"] = _("Say why a copy is still required.")
         elif self.status == self.NO_COPY:
             if self.copies:
-                errors["copies"] = "No Copy means 0 copies."
+                errors["copies"] = _("No Copy means 0 copies.")
             if self.no_copy_since is None:
-                errors["no_copy_since"] = "Say since when no copy is asked for."
+                errors["no_copy_since"] = _("Say since when no copy is asked for.")
             if not self.verify_th.strip():
-                errors["verify_th"] = "Say how the office verifies the document instead."
+                errors["verify_th"] = _("Say how the office verifies the document instead.")
         if self.offering_id and self.document_id:
             listed = ServiceDocument.objects.filter(
                 service_id=self.offering.service_id, document_id=self.document_id
             ).exists()
             if not listed:
-                errors["document"] = "This service does not require this document."
+                errors["document"] = _("This service does not require this document.")
         if errors:
             raise ValidationError(errors)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DirectoryConfig(AppConfig):
     name = "central.directory"
-    verbose_name = "Directory (agencies, service points, counters)"
+    verbose_name = _("Agencies and service points")

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,11 +22,11 @@ from central.directory.models import Counter
 from central.fleet import services as fleet
 from central.fleet.models import EnrolmentCode, Kiosk
 from central.web.admin_site import site
-from central.web.adminkit import VIEW, CounterPointAdmin, display, scope_of, scoped
+from central.web.adminkit import VIEW, CounterPointAdmin, display, scoped
 from central.web.labels import tr
 
 ONLINE_MINUTES = 15
-STALE_HOURS = 24
+STALE_HOURS = fleet.STALE_HOURS
 
 
 # -- enrolment codes -------------------------------------------------------------------------
@@ -407,15 +406,3 @@ class KioskAdmin(CounterPointAdmin):
         if obj.clock_skew_seconds is None:
             return "—"
         return format_html('<span class="cp-badge cp-badge-ok">✓ {}</span>', tr("ตรง", "OK"))
-
-
-def kiosks_needing_attention(request) -> dict:
-    """Counts for the admin home page: kiosks offline, with clock skew, never seen."""
-    qs = scope_of(request).filter(Kiosk.objects.filter(revoked_at=None))
-    stale_since = timezone.now() - timedelta(hours=STALE_HOURS)
-    return {
-        "offline": qs.filter(last_seen__lt=stale_since).count(),
-        "skew": qs.filter(skew_flag=True).count(),
-        "never": qs.filter(Q(last_seen=None)).count(),
-        "total": qs.count(),
-    }

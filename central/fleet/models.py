@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from central.directory.models import Counter
 
@@ -17,18 +18,28 @@ class EnrolmentCode(models.Model):
     unless used (``used_at``) or withdrawn (``revoked_at``) first. Only the hash is stored:
     the code is shown once, when issued (``services.issue_enrolment_code``)."""
 
-    counter = models.ForeignKey(Counter, on_delete=models.CASCADE, related_name="enrolment_codes")
+    counter = models.ForeignKey(
+        Counter, on_delete=models.CASCADE, related_name="enrolment_codes", verbose_name=_("Counter")
+    )
     code_hash = models.CharField(max_length=64, unique=True, editable=False)
     hint = models.CharField(
-        max_length=8, editable=False, help_text="Last characters of the code, to recognise it."
+        max_length=8,
+        editable=False,
+        help_text=_("Last characters of the code, to recognise it."),
+        verbose_name=_("Code ends with"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Issued"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Issued by"),
     )
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(verbose_name=_("Expires"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Used"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Withdrawn"))
     # The kiosk's id for the enrolment attempt that used the code: the same attempt may
     # retry (its answer lost on the way) and gets a fresh credential for the same kiosk.
     request_id = models.UUIDField(null=True, blank=True, editable=False)
@@ -38,10 +49,13 @@ class EnrolmentCode(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="enrolment_code",
-        help_text="The kiosk this code enrolled.",
+        help_text=_("The kiosk this code enrolled."),
+        verbose_name=_("Kiosk enrolled with it"),
     )
 
     class Meta:
+        verbose_name = _("enrolment code")
+        verbose_name_plural = _("enrolment codes")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -64,25 +78,42 @@ class Kiosk(models.Model):
     depth, clock) is updated by every authenticated call and the heartbeat. Public id:
     ``ks-000001``."""
 
-    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="kiosks")
-    credential_hash = models.CharField(max_length=64, unique=True, editable=False)
-    enrolled_at = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    counter = models.ForeignKey(
+        Counter, on_delete=models.PROTECT, related_name="kiosks", verbose_name=_("Counter")
     )
-    last_seen = models.DateTimeField(null=True, blank=True)
-    last_ip = models.GenericIPAddressField(null=True, blank=True)
-    app_version = models.CharField(max_length=40, blank=True)
-    queue_depth = models.PositiveIntegerField(null=True, blank=True)
+    credential_hash = models.CharField(max_length=64, unique=True, editable=False)
+    enrolled_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Enrolled"))
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("Revoked"))
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Revoked by"),
+    )
+    last_seen = models.DateTimeField(null=True, blank=True, verbose_name=_("Last seen"))
+    last_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("Last IP address"))
+    app_version = models.CharField(max_length=40, blank=True, verbose_name=_("App version"))
+    queue_depth = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("Ratings waiting to upload")
+    )
     last_kiosk_time = models.DateTimeField(
-        null=True, blank=True, help_text="The kiosk's own clock at its last heartbeat."
+        null=True,
+        blank=True,
+        help_text=_("The kiosk's own clock at its last heartbeat."),
+        verbose_name=_("Kiosk clock (last heartbeat)"),
     )
     clock_skew_seconds = models.FloatField(
-        null=True, blank=True, help_text="Kiosk clock minus server clock at the last heartbeat."
+        null=True,
+        blank=True,
+        help_text=_("Kiosk clock minus server clock at the last heartbeat."),
+        verbose_name=_("Clock skew (seconds)"),
     )
     skew_flag = models.BooleanField(
-        default=False, help_text="The kiosk's clock was more than 10 minutes off."
+        default=False,
+        help_text=_("The kiosk's clock was more than 10 minutes off."),
+        verbose_name=_("Clock off by over 10 min"),
     )
     # A catalogue the kiosk could not apply (it keeps its previous one): the reason it
     # reported in its heartbeat, and when. Empty once a catalogue applies again.
@@ -90,6 +121,8 @@ class Kiosk(models.Model):
     catalogue_refused_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from central import audit
 from central.directory.models import Counter
 from central.fleet.models import EnrolmentCode, Kiosk
+from central.scope import Scope
 
 # No 0/O, 1/I/L, U: unambiguous when read aloud or typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -232,3 +233,34 @@ def authenticate(credential: str) -> Kiosk | None:
         )
     found = list(Kiosk.objects.raw(_AUTH_SQL, [hash_secret(credential)]))
     return found[0] if found else None
+
+
+# A kiosk not heard from for this long counts as offline on the admin pages.
+STALE_HOURS = 24
+
+
+def kiosks_needing_attention(scope: Scope) -> dict[str, int]:
+    """Counts for the admin home page, within ``scope``: kiosks offline, with clock skew,
+    never seen, and all (revoked kiosks left out)."""
+    qs = scope.filter(Kiosk.objects.filter(revoked_at=None))
+    stale_since = timezone.now() - timedelta(hours=STALE_HOURS)
+    return {
+        "offline": qs.filter(last_seen__lt=stale_since).count(),
+        "skew": qs.filter(skew_flag=True).count(),
+        "never": qs.filter(last_seen=None).count(),
+        "total": qs.count(),
+    }
+
+
+def catalogue_refusal(kiosk: Kiosk, reason: str | None, now) -> dict:
+    """The fleet-record fields to write for the catalogue refusal a kiosk reported in its
+    heartbeat (``reason``; None or blank: its last catalogue applied). A new reason is
+    stamped ``now``; the same reason again keeps its first time; none clears both."""
+    reason = (reason or "").strip()
+    if not reason:
+        if kiosk.catalogue_refused_reason or kiosk.catalogue_refused_at is not None:
+            return {"catalogue_refused_reason": "", "catalogue_refused_at": None}
+        return {}
+    if reason == kiosk.catalogue_refused_reason and kiosk.catalogue_refused_at is not None:
+        return {}
+    return {"catalogue_refused_reason": reason, "catalogue_refused_at": now}

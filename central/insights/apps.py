@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InsightsConfig(AppConfig):
     name = "central.insights"
-    verbose_name = "Insights"
+    verbose_name = _("Insights")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RatingsConfig(AppConfig):
     name = "central.ratings"
-    verbose_name = "Ratings"
+    verbose_name = _("Ratings")

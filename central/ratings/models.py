@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from central.catalogue.models import Service
 from central.directory.models import Counter, ServicePoint
@@ -39,44 +40,70 @@ class Rating(models.Model):
     dimensions the citizen picked are one boolean column each (cheap to aggregate); the
     ``dimensions`` property gives the protocol's list."""
 
-    uuid = models.UUIDField(unique=True)
+    uuid = models.UUIDField(unique=True, verbose_name=_("Rating id (UUID)"))
     # No single-column indexes for these two: the composite indexes below lead with them.
     kiosk = models.ForeignKey(
-        Kiosk, on_delete=models.PROTECT, related_name="ratings", db_index=False
+        Kiosk,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        db_index=False,
+        verbose_name=_("Kiosk"),
     )
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.PROTECT, related_name="ratings", db_index=False
+        ServicePoint,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        db_index=False,
+        verbose_name=_("Service point"),
     )
-    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="ratings")
+    counter = models.ForeignKey(
+        Counter, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("Counter")
+    )
     service = models.ForeignKey(
-        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="ratings"
+        Service,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+        verbose_name=_("Service"),
     )
     # A rating whose service_code central does not know for this point (an old kiosk
     # catalogue, a race) is stored all the same: ``service`` stays null, the code the kiosk
     # sent and the reason are kept here, and it counts for the service point.
     unknown_service_code = models.CharField(max_length=40, blank=True, default="")
     unknown_service_reason = models.CharField(max_length=300, blank=True, default="")
-    score = models.PositiveSmallIntegerField()
-    dim_staff = models.BooleanField(default=False)
-    dim_waiting_time = models.BooleanField(default=False)
-    dim_steps = models.BooleanField(default=False)
-    dim_documents = models.BooleanField(default=False)
-    dim_facilities = models.BooleanField(default=False)
-    dim_outcome = models.BooleanField(default=False)
-    asked_for_copy = models.BooleanField(null=True, blank=True)
-    comment = models.TextField(null=True, blank=True)
-    kiosk_time = models.DateTimeField()
-    kiosk_seq = models.BigIntegerField()
-    received_at = models.DateTimeField()
-    rated_at = models.DateTimeField()
-    skew_seconds = models.FloatField(help_text="kiosk_time minus received_at, in seconds.")
-    skew_flag = models.BooleanField(default=False)
-    interval_flag = models.BooleanField(
-        default=False, help_text="Tapped inside the kiosk's minimum interval (a burst)."
+    score = models.PositiveSmallIntegerField(verbose_name=_("Score"))
+    dim_staff = models.BooleanField(default=False, verbose_name=_("Staff"))
+    dim_waiting_time = models.BooleanField(default=False, verbose_name=_("Waiting time"))
+    dim_steps = models.BooleanField(default=False, verbose_name=_("Clarity of steps"))
+    dim_documents = models.BooleanField(default=False, verbose_name=_("Documents"))
+    dim_facilities = models.BooleanField(default=False, verbose_name=_("Facilities"))
+    dim_outcome = models.BooleanField(default=False, verbose_name=_("Outcome"))
+    asked_for_copy = models.BooleanField(
+        null=True, blank=True, verbose_name=_("Asked for a photocopy")
     )
-    batch_id = models.UUIDField(help_text="The sync request that stored this rating.")
+    comment = models.TextField(null=True, blank=True, verbose_name=_("Comment"))
+    kiosk_time = models.DateTimeField(verbose_name=_("Kiosk clock time"))
+    kiosk_seq = models.BigIntegerField(verbose_name=_("Kiosk sequence"))
+    received_at = models.DateTimeField(verbose_name=_("Received by central"))
+    rated_at = models.DateTimeField(verbose_name=_("Rated at"))
+    skew_seconds = models.FloatField(
+        help_text=_("Time on the kiosk's clock minus the time central received it, in seconds."),
+        verbose_name=_("Clock skew (seconds)"),
+    )
+    skew_flag = models.BooleanField(default=False, verbose_name=_("Kiosk clock wrong"))
+    interval_flag = models.BooleanField(
+        default=False,
+        help_text=_("Tapped inside the kiosk's minimum interval (a burst)."),
+        verbose_name=_("Burst (too soon)"),
+    )
+    batch_id = models.UUIDField(
+        help_text=_("The sync request that stored this rating."), verbose_name=_("Upload batch id")
+    )
 
     class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
         ordering = ["-received_at", "-id"]
         constraints = [
             models.CheckConstraint(

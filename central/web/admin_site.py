@@ -13,6 +13,12 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.urls import path, reverse
 
+from central.audit.models import AuditLog
+from central.catalogue.models import Offering
+from central.directory.models import ServicePoint
+from central.fleet.models import EnrolmentCode, Kiosk
+from central.fleet.services import kiosks_needing_attention
+from central.ratings.models import Rating
 from central.scope import scope_for
 from central.web import geo
 from central.web.adminkit import display, role_of, scope_of
@@ -97,8 +103,6 @@ class CounterPointAdminSite(admin.AdminSite):
         return app_list
 
     def index(self, request, extra_context=None):
-        from central.audit.models import AuditLog
-
         recent = scope_of(request).filter(AuditLog.objects.all()).order_by("-at", "-id")[:8]
         extra_context = {
             "cp_tasks": self._tasks(request),
@@ -111,11 +115,6 @@ class CounterPointAdminSite(admin.AdminSite):
 
     def _tasks(self, request) -> list[dict]:
         """Shortcuts to the everyday jobs, for the models this user may see."""
-        from central.catalogue.models import Offering
-        from central.directory.models import ServicePoint
-        from central.fleet.admin import kiosks_needing_attention
-        from central.fleet.models import EnrolmentCode, Kiosk
-        from central.ratings.models import Rating
 
         def can(model, verb="view"):
             model_admin = self._registry.get(model)
@@ -158,7 +157,7 @@ class CounterPointAdminSite(admin.AdminSite):
                 }
             )
         if can(Kiosk):
-            attention = kiosks_needing_attention(request)
+            attention = kiosks_needing_attention(scope_of(request))
             problems = []
             if attention["offline"]:
                 n = attention["offline"]

@@ -35,9 +35,12 @@ from django.db import models
 from django.utils import timezone
 
 from central import audit
+from central.audit.models import AuditLog
+from central.catalogue.models import CopyStatus, Document, Offering, Service
+from central.directory.models import Counter
+from central.fleet.models import Kiosk
 from central.fleet.services import client_ip
 from central.scope import SCOPE_PATHS, Scope, agency_id_of, scope_for
-from central.web import labels
 from central.web.labels import is_english
 
 ALL = frozenset({"view", "add", "change", "delete"})
@@ -99,16 +102,10 @@ def display(obj) -> str:
     and autocomplete results."""
     if obj is None:
         return "—"
-    from central.audit.models import AuditLog
-    from central.catalogue.models import CopyStatus, Document, Offering, Service
-    from central.directory.models import Counter
-    from central.fleet.models import Kiosk
-
     if isinstance(obj, Kiosk):
         return f"{obj.public_id} · {display(obj.counter)}"
     if isinstance(obj, CopyStatus):
-        words = dict(labels.COPY_STATUS_CHOICES).get(obj.status, obj.status)
-        return f"{display(obj.offering)} · {obj.document.code} · {words}"
+        return f"{display(obj.offering)} · {obj.document.code} · {obj.get_status_display()}"
     if isinstance(obj, AuditLog):
         return f"{obj.action} · {timezone.localtime(obj.at):%Y-%m-%d %H:%M} · {obj.actor_label}"
     if isinstance(obj, Service | Document):
@@ -262,14 +259,6 @@ class ScopedPermissionsMixin:
     # Scope of lists and of every related-object choice.
     def get_queryset(self, request):
         return scoped(request, super().get_queryset(request))
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is not None:
-            help_text = labels.help_text(f"{db_field.model._meta.label_lower}.{db_field.name}")
-            if help_text:
-                field.help_text = help_text
-        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model

@@ -5,8 +5,3 @@ class WebConfig(AppConfig):
     name = "central.web"
     label = "web"
     verbose_name = "CounterPoint web"
-
-    def ready(self) -> None:
-        from central.web import labels
-
-        labels.apply()

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import msgspec
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -558,55 +560,60 @@ class KioskStore:
 
     # ------------------------------------------------------------------ catalogue
 
-    def apply_catalogue(self, payload: dict) -> None:
+    def apply_catalogue(self, payload: Any) -> None:
         """Apply a catalogue payload of docs/sync-protocol.md (full or delta) in one
-        transaction. The whole payload is validated first: a bad one raises ``ValueError``
-        and leaves the cached catalogue exactly as it was."""
+        transaction. ``payload`` is parsed JSON or a ``protocol.models.Catalogue``. The
+        whole payload is validated first (``validate_catalogue``): a bad one raises
+        ``ValueError`` and leaves the cached catalogue exactly as it was."""
         data = validate_catalogue(payload)
         with self._writing("update the service catalogue") as conn:
-            if data["full"]:
-                conn.execute("DELETE FROM catalogue_services")  # steps/documents cascade
-            services, steps, documents = [], [], []
-            for svc in data["services"]:
-                conn.execute("DELETE FROM catalogue_services WHERE code = ?", (svc["code"],))
-                if svc["deleted"]:
-                    continue
-                services.append(
-                    {
-                        k: v
-                        for k, v in svc.items()
-                        if k not in ("deleted", "steps", "documents", "demo")
-                    }
-                    | {"demo": int(svc["demo"])}
-                )
-                steps.extend(
-                    {
-                        "service_code": svc["code"],
-                        "step_order": s["order"],
-                        "title_th": s["title_th"],
-                        "title_en": s["title_en"],
-                        "minutes": s["minutes"],
-                    }
-                    for s in svc["steps"]
-                )
-                documents.extend(
-                    {"service_code": svc["code"], "position": i, **d}
-                    for i, d in enumerate(svc["documents"])
-                )
-            self._db.table("catalogue_services").insert_all(services)
-            self._db.table("catalogue_steps").insert_all(steps)
-            self._db.table("catalogue_documents").insert_all(documents)
-            conn.execute(
-                "INSERT OR REPLACE INTO catalogue_state "
-                "(slot, cursor, service_point, counter, applied_at) VALUES (1, ?, ?, ?, ?)",
-                (
-                    data["cursor"],
-                    json.dumps(data["service_point"], ensure_ascii=False),
-                    json.dumps(data["counter"], ensure_ascii=False),
-                    self._now().isoformat(timespec="seconds"),
-                ),
+            self._write_catalogue(conn, data)
+
+    def _write_catalogue(self, conn: sqlite3.Connection, data: Any) -> None:
+        """Write a validated ``Catalogue`` inside the caller's transaction."""
+        if data.full:
+            conn.execute("DELETE FROM catalogue_services")  # steps/documents cascade
+        services, steps, documents = [], [], []
+        for svc in data.services:
+            conn.execute("DELETE FROM catalogue_services WHERE code = ?", (svc.code,))
+            if svc.deleted:
+                continue
+            services.append(
+                {
+                    k: v
+                    for k, v in msgspec.structs.asdict(svc).items()
+                    if k not in ("deleted", "steps", "documents", "demo")
+                }
+                | {"demo": int(svc.demo)}
             )
-            self._generation += 1
+            steps.extend(
+                {
+                    "service_code": svc.code,
+                    "step_order": s.order,
+                    "title_th": s.title_th,
+                    "title_en": s.title_en,
+                    "minutes": s.minutes,
+                }
+                for s in sorted(svc.steps, key=lambda s: s.order)
+            )
+            documents.extend(
+                {"service_code": svc.code, "position": i, **msgspec.to_builtins(d)}
+                for i, d in enumerate(svc.documents)
+            )
+        self._db.table("catalogue_services").insert_all(services)
+        self._db.table("catalogue_steps").insert_all(steps)
+        self._db.table("catalogue_documents").insert_all(documents)
+        conn.execute(
+            "INSERT OR REPLACE INTO catalogue_state "
+            "(slot, cursor, service_point, counter, applied_at) VALUES (1, ?, ?, ?, ?)",
+            (
+                data.cursor,
+                json.dumps(msgspec.to_builtins(data.service_point), ensure_ascii=False),
+                json.dumps(msgspec.to_builtins(data.counter), ensure_ascii=False),
+                self._now().isoformat(timespec="seconds"),
+            ),
+        )
+        self._generation += 1
 
     def _catalogue_state(self) -> dict | None:
         with self._reading("read the catalogue") as conn:
@@ -646,7 +653,8 @@ class KioskStore:
             map_url=sp["map_url"],
             counter_id=counter["id"],
             counter_name_th=counter["name_th"],
-            counter_name_en=counter["name_en"],
+            # Central's counter name in English is optional: show the Thai one then.
+            counter_name_en=counter["name_en"] or counter["name_th"],
             province_code=sp["province_code"],
             district_code=sp["district_code"],
             subdistrict_code=sp["subdistrict_code"],
@@ -664,7 +672,10 @@ class KioskStore:
                 "SELECT service_code, step_order, title_th, title_en, minutes "
                 "FROM catalogue_steps ORDER BY service_code, step_order"
             ):
-                steps.setdefault(code, []).append(Step(order, title_th, title_en, minutes))
+                # An English step title is optional on central: the Thai one stands in.
+                steps.setdefault(code, []).append(
+                    Step(order, title_th, title_en or title_th, minutes)
+                )
             docs: dict[str, list[Document]] = {}
             for row in _dicts(
                 conn, "SELECT * FROM catalogue_documents ORDER BY service_code, position"

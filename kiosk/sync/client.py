@@ -14,13 +14,16 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-API_PREFIX = "/api/v1"
-MAX_BATCH = 500  # central refuses more than this per request
+from protocol import codec, constants, models
+
+API_PREFIX = constants.API_PREFIX
+MAX_BATCH = constants.MAX_RATINGS_PER_REQUEST  # central refuses more than this per request
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds
-RESULT_STATUSES = ("accepted", "duplicate", "rejected")
+RESULT_STATUSES = constants.RESULT_STATUSES
+T = TypeVar("T")
 
 
 class SyncError(Exception):
@@ -142,39 +145,38 @@ class CentralClient:
         self.close()
 
     # -- the four calls -----------------------------------------------------------------
-    def enroll(self, code: str, app_version: str, request_id: str | None = None) -> dict:
-        """Trade a one-time code for a credential: ``{kiosk_id, credential, service_point,
-        counter}``. Wrong, used or expired codes raise ``SyncError(kind="bad_code")``.
-        ``request_id`` names the attempt, so a retry after a lost answer is recognised."""
+    def enroll(
+        self, code: str, app_version: str, request_id: str | None = None
+    ) -> models.EnrollResponse:
+        """Trade a one-time code for a credential (``kiosk_id``, ``credential``,
+        ``service_point``, ``counter`` and, from a current central, the full
+        ``catalogue``, whose services ``KioskStore`` checks when it applies them). Wrong, used or expired codes raise
+        ``SyncError(kind="bad_code")``. ``request_id`` names the attempt, so a retry after
+        a lost answer is recognised."""
         code = (code or "").strip()
         if not code:
             raise SyncError("bad_code", "Enter the enrolment code shown on central.")
         body = {"code": code, "app_version": app_version}
         if request_id:
             body["request_id"] = request_id
-        data = self._call(
+        return self._call(
             "POST",
             "/kiosks/enroll",
             body,
             auth=False,
             expect=(200, 201),
+            model=models.EnrollResponse,
         )
-        for key in ("kiosk_id", "credential", "service_point", "counter"):
-            if key not in data:
-                raise self._protocol(f"the enrolment answer has no {key!r}")
-        if not isinstance(data["credential"], str) or not data["credential"]:
-            raise self._protocol("the enrolment answer has an empty credential")
-        if not isinstance(data["service_point"], dict) or not isinstance(data["counter"], dict):
-            raise self._protocol("the enrolment answer has no service point or counter")
-        return data
 
-    def catalogue(self, since: str | None) -> dict:
-        """The catalogue payload: full when ``since`` is None, else changes after it."""
+    def catalogue(self, since: str | None) -> models.Catalogue:
+        """The catalogue payload: full when ``since`` is None, else changes after it.
+
+        Only its envelope is checked here (a wrong one is a ``protocol`` error: central
+        and kiosk disagree on the protocol); its services are checked by
+        ``KioskStore.apply_catalogue``, so a catalogue the kiosk cannot use is told apart
+        (the kiosk keeps its previous one and reports it)."""
         params = {"since": since} if since else None
-        data = self._call("GET", "/kiosk/catalogue", None, params=params)
-        if not isinstance(data.get("cursor"), str) or not isinstance(data.get("full"), bool):
-            raise self._protocol("the catalogue answer has no cursor or 'full' flag")
-        return data
+        return self._call("GET", "/kiosk/catalogue", None, params=params, model=models.Catalogue)
 
     def push_ratings(self, items: list[dict]) -> tuple[list[dict], str | None]:
         """Send up to 500 ratings; return (one result per item, in order; server_time).
@@ -187,33 +189,40 @@ class CentralClient:
             return [], None
         if len(items) > MAX_BATCH:
             raise ValueError(f"at most {MAX_BATCH} ratings per request, got {len(items)}")
-        data = self._call("POST", "/kiosk/ratings", {"ratings": items})
-        results = data.get("results")
-        if not isinstance(results, list) or len(results) != len(items):
-            got = len(results) if isinstance(results, list) else "no"
-            raise self._protocol(f"sent {len(items)} ratings but got {got} results back")
+        data = self._call(
+            "POST", "/kiosk/ratings", {"ratings": items}, model=models.RatingsResponse
+        )
+        results = data.results
+        if len(results) != len(items):
+            raise self._protocol(f"sent {len(items)} ratings but got {len(results)} results back")
         clean = []
         for i, (item, res) in enumerate(zip(items, results, strict=True)):
-            if not isinstance(res, dict) or res.get("uuid") != item["uuid"]:
+            if res.uuid != item["uuid"]:
                 raise self._protocol(f"result {i} is not for rating {item['uuid']}")
-            status = res.get("status")
-            if status not in RESULT_STATUSES:
-                raise self._protocol(f"result {i} has the unknown status {status!r}")
-            reason = res.get("reason")
-            clean.append(
-                {
-                    "uuid": item["uuid"],
-                    "status": status,
-                    "reason": reason if isinstance(reason, str) else None,
-                }
-            )
-        return clean, data.get("server_time")
+            clean.append({"uuid": item["uuid"], "status": res.status, "reason": res.reason})
+        return clean, data.server_time
 
-    def heartbeat(self, app_version: str, queue_depth: int, kiosk_time: str) -> dict:
+    def heartbeat(
+        self,
+        app_version: str,
+        queue_depth: int,
+        kiosk_time: str,
+        catalogue_refused: str | None = None,
+    ) -> models.HeartbeatResponse:
+        """Report health; ``catalogue_refused``: why the kiosk could not apply central's
+        last catalogue (None: it applied)."""
+        beat = models.HeartbeatRequest(
+            app_version=app_version[: constants.APP_VERSION_MAX_CHARS],
+            queue_depth=min(max(0, queue_depth), constants.MAX_QUEUE_DEPTH),
+            kiosk_time=kiosk_time,
+            catalogue_refused=(
+                catalogue_refused[: constants.CATALOGUE_REFUSED_MAX_CHARS]
+                if catalogue_refused
+                else None
+            ),
+        )
         return self._call(
-            "POST",
-            "/kiosk/heartbeat",
-            {"app_version": app_version, "queue_depth": queue_depth, "kiosk_time": kiosk_time},
+            "POST", "/kiosk/heartbeat", codec.to_builtins(beat), model=models.HeartbeatResponse
         )
 
     # -- plumbing -----------------------------------------------------------------------
@@ -234,7 +243,10 @@ class CentralClient:
         params: dict | None = None,
         auth: bool = True,
         expect: tuple[int, ...] = (200,),
-    ) -> dict:
+        model: type[T] | None = None,
+    ) -> Any:
+        """One request; the answer validated as ``model`` (a ``protocol.models`` type;
+        ``SyncError(kind="protocol")`` when it does not match)."""
         import requests
 
         url = f"{self.base}{API_PREFIX}{path}"
@@ -322,12 +334,17 @@ class CentralClient:
             self.stats.by_path[path] = self.stats.by_path.get(path, 0.0) + elapsed
 
         status = resp.status_code
-        payload = _json_or_none(content)
         if status in expect:
-            if not isinstance(payload, dict):
-                raise self._protocol(f"HTTP {status} without a JSON object")
-            return payload
-        raise self._error_for(status, payload, content, auth=auth)
+            if model is None:
+                payload = _json_or_none(content)
+                if not isinstance(payload, dict):
+                    raise self._protocol(f"HTTP {status} without a JSON object")
+                return payload
+            try:
+                return codec.decode(content, model)
+            except codec.ProtocolError as exc:
+                raise self._protocol(f"HTTP {status}: {str(exc)[:200]}") from None
+        raise self._error_for(status, _json_or_none(content), content, auth=auth)
 
     def _error_for(self, status: int, payload: Any, content: bytes, *, auth: bool) -> SyncError:
         code = detail = None

@@ -208,12 +208,9 @@ class SyncEngine:
             self.app_version, self.store.queue_depth(), rfc3339(self.now())
         )
         result.timings.http_other_s += time.perf_counter() - started
-        skew = answer.get("skew_seconds")
-        if isinstance(skew, (int, float)) and not isinstance(skew, bool):
-            result.skew_seconds = float(skew)
-            self.store.set_setting(SETTING_SKEW, round(float(skew), 3))
-        if isinstance(answer.get("server_time"), str):
-            self.store.set_setting(SETTING_LAST_SERVER_TIME, answer["server_time"])
+        result.skew_seconds = float(answer.skew_seconds)
+        self.store.set_setting(SETTING_SKEW, round(result.skew_seconds, 3))
+        self.store.set_setting(SETTING_LAST_SERVER_TIME, answer.server_time)
 
     def _push(self, result: PassResult, max_batches: int | None) -> None:
         size = self.config.batch_size
@@ -271,11 +268,7 @@ class SyncEngine:
         t1 = time.perf_counter()
         result.timings.http_other_s += t1 - started
         # An empty delta with the same cursor changes nothing: skip the write.
-        same = (
-            not payload.get("full")
-            and not payload.get("services")
-            and payload.get("cursor") == cursor
-        )
+        same = not payload.full and not payload.services and payload.cursor == cursor
         if not same:
             try:
                 self.store.apply_catalogue(payload)
@@ -289,7 +282,7 @@ class SyncEngine:
             result.catalogue_changed = True
         if owner != self.kiosk_id:
             self.store.set_setting(SETTING_CURSOR_OWNER, self.kiosk_id)
-        result.catalogue_cursor = payload.get("cursor")
+        result.catalogue_cursor = payload.cursor
         result.timings.catalogue_apply_s += time.perf_counter() - t1
 
     def _purge(self, result: PassResult) -> None:

@@ -37,6 +37,7 @@ from kiosk.sync.engine import (
     SyncConfig,
     tls_verify,
 )
+from protocol import codec
 
 log = logging.getLogger("kiosk.sync")
 
@@ -134,11 +135,11 @@ def enrol(
     # Central said yes: from here on the code is used up, so the kiosk must keep the
     # credential whatever happens next.
     previous = enrolment_info(store)
-    sp, counter = answer["service_point"], answer["counter"]
+    sp, counter = codec.to_builtins(answer.service_point), codec.to_builtins(answer.counter)
     store.set_enrolment(
         url,
-        answer["credential"],
-        kiosk_id=answer["kiosk_id"],
+        answer.credential,
+        kiosk_id=answer.kiosk_id,
         service_point=sp,
         counter=counter,
     )
@@ -153,13 +154,15 @@ def enrol(
         # Another counter: the staff's old choice of services does not apply there.
         with contextlib.suppress(StorageError):
             store.delete_setting(SETTING_COUNTER_SERVICES)
-    log.info("enrolled as %s at %s / %s", answer["kiosk_id"], sp.get("id"), counter.get("id"))
+    log.info("enrolled as %s at %s / %s", answer.kiosk_id, sp.get("id"), counter.get("id"))
     catalogue_error = None
     try:
-        with CentralClient(url, answer["credential"], timeout=timeout, verify=verify) as client:
-            payload = client.catalogue(None)
+        payload = answer.catalogue
+        if payload is None:
+            with CentralClient(url, answer.credential, timeout=timeout, verify=verify) as client:
+                payload = client.catalogue(None)
         store.apply_catalogue(payload)
-        store.set_setting(SETTING_CURSOR_OWNER, answer["kiosk_id"])
+        store.set_setting(SETTING_CURSOR_OWNER, answer.kiosk_id)
     except (SyncError, StorageError) as exc:
         catalogue_error = str(exc)
     except ValueError as exc:
@@ -167,7 +170,7 @@ def enrol(
     if catalogue_error:
         log.warning("enrolled, but the catalogue download failed: %s", catalogue_error)
     return EnrolResult(
-        kiosk_id=answer["kiosk_id"],
+        kiosk_id=answer.kiosk_id,
         server_url=url,
         service_point=sp,
         counter=counter,

@@ -15,6 +15,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "central.settings")
 
 import django  # noqa: E402
 
+from central.translations import compile_if_stale  # noqa: E402
+
+compile_if_stale()  # the Thai admin needs central/locale's .mo files (built at install)
+
 django.setup()
 
 import pytest  # noqa: E402

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from central.api import schemas
 from central.audit.models import AuditLog
 from central.fleet import services as fleet
 from central.fleet.models import EnrolmentCode, Kiosk
+from protocol import codec, models
 from tests.central.helpers import post_json, requires_postgres
 
 URL = "/api/v1/kiosks/enroll"
@@ -26,7 +26,7 @@ def test_enroll_returns_credential_once_and_stores_only_its_hash(api, world):
     response = _enroll(api, code)
     assert response.status_code == 201
     body = response.json()
-    schemas.ENROLL_RESPONSE.validate(body)
+    codec.convert(body, models.EnrollResponse)
     kiosk = Kiosk.objects.get()
     assert body["kiosk_id"] == kiosk.public_id
     assert body["service_point"]["id"] == world.sp.public_id
@@ -122,7 +122,7 @@ def test_expired_unknown_and_withdrawn_codes(api, world):
     assert (response.status_code, response.json()["error"]) == (410, "enrolment_code_revoked")
     assert not fleet.revoke_enrolment_code(row)
     assert Kiosk.objects.count() == 0
-    schemas.ERROR.validate(response.json())
+    codec.convert(response.json(), models.Error)
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from central.api import schemas
 from central.fleet.models import Kiosk
+from protocol import codec, models
 from tests.central.helpers import post_json
 
 URL = "/api/v1/kiosk/heartbeat"
@@ -21,7 +21,7 @@ def test_heartbeat_updates_the_fleet_record(api, kiosk):
     response = _beat(api, kiosk)
     assert response.status_code == 200
     body = response.json()
-    schemas.HEARTBEAT_RESPONSE.validate(body)
+    codec.convert(body, models.HeartbeatResponse)
     assert abs(body["skew_seconds"]) < 5
     record = Kiosk.objects.get(pk=kiosk.kiosk.pk)
     assert record.app_version == "1.4.0" and record.queue_depth == 12
@@ -69,3 +69,26 @@ def test_bad_heartbeats_change_nothing(api, kiosk, change):
 def test_missing_field(api, kiosk):
     response = post_json(api, URL, {"app_version": "1", "queue_depth": 0}, **kiosk.auth)
     assert response.json()["detail"] == "kiosk_time: is required"
+
+
+def test_a_refused_catalogue_is_recorded_until_the_kiosk_reports_none(api, kiosk):
+    reason = "services[0].steps[1].order: must be at least 0"
+    assert _beat(api, kiosk, catalogue_refused=reason).status_code == 200
+    record = Kiosk.objects.get(pk=kiosk.kiosk.pk)
+    assert record.catalogue_refused_reason == reason
+    first = record.catalogue_refused_at
+    assert first is not None
+    _beat(api, kiosk, catalogue_refused=reason)  # the same refusal keeps its first time
+    assert Kiosk.objects.get(pk=kiosk.kiosk.pk).catalogue_refused_at == first
+    _beat(api, kiosk, catalogue_refused=None)
+    record = Kiosk.objects.get(pk=kiosk.kiosk.pk)
+    assert (record.catalogue_refused_reason, record.catalogue_refused_at) == ("", None)
+    _beat(api, kiosk, catalogue_refused=reason)
+    _beat(api, kiosk)  # an older kiosk (no field) clears it too
+    assert Kiosk.objects.get(pk=kiosk.kiosk.pk).catalogue_refused_reason == ""
+
+
+def test_a_refusal_reason_is_checked_like_any_text(api, kiosk):
+    response = _beat(api, kiosk, catalogue_refused="x" * 1001)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "catalogue_refused: must be at most 1000 characters"

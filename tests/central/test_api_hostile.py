@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from central.api import schemas
 from central.fleet.models import Kiosk
 from central.ratings.models import Rating
+from protocol import codec, models
 from tests.central.helpers import rating
 
 POSTS = ["/api/v1/kiosk/ratings", "/api/v1/kiosk/heartbeat", "/api/v1/kiosks/enroll"]
@@ -16,7 +16,7 @@ def _assert_error(response, status, code=None):
     assert response.status_code == status, response.content
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    schemas.ERROR.validate(body)
+    codec.convert(body, models.Error)
     if code:
         assert body["error"] == code
     return body

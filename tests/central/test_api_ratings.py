@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from central.api import schemas
 from central.fleet.models import Kiosk
 from central.ratings.models import Rating
+from protocol import codec, models
 from tests.central.helpers import enrol_kiosk, post_json, rating, requires_postgres
 
 URL = "/api/v1/kiosk/ratings"
@@ -21,7 +21,7 @@ def _post(api, kiosk, items):
     response = post_json(api, URL, {"ratings": items}, **kiosk.auth)
     assert response.status_code == 200, response.content
     body = response.json()
-    schemas.RATINGS_RESPONSE.validate(body)
+    codec.convert(body, models.RatingsResponse)
     assert len(body["results"]) == len(items)
     return body
 
@@ -218,7 +218,7 @@ def test_bad_envelope_refuses_the_whole_request(api, kiosk, envelope):
     response = post_json(api, URL, json.dumps(envelope), **kiosk.auth)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
-    schemas.ERROR.validate(response.json())
+    codec.convert(response.json(), models.Error)
     assert Rating.objects.count() == 0
 
 

@@ -374,9 +374,9 @@ CELLS = [
         E(stranger=200, anon=200),
     ),
     # the comments page (issue 10)
-    Cell("comments-page", admin("comments_commentanalysis_changelist"), E()),
+    Cell("commentanalysis-page", admin("comments_commentanalysis_changelist"), E()),
     Cell(
-        "comments-page-filtered-to-other-agency",
+        "commentanalysis-page-filtered-to-other-agency",
         lambda aw: (
             reverse("admin:comments_commentanalysis_changelist")
             + f"?agency={aw.w.bkk.pk}&service_point={aw.w.sp.pk}&junk=on"
@@ -384,12 +384,12 @@ CELLS = [
         E(),
     ),
     Cell(
-        "comments-page-one-comment",
+        "commentanalysis-one-comment",
         admin("comments_commentanalysis_change", RATING),
         E(*(["to:comments_commentanalysis_changelist"] * 4)),
     ),
     Cell(
-        "comments-flag-junk",
+        "commentanalysis-flag-junk",
         admin("comments_commentanalysis_junk", RATING),
         E(302, 302, 302, 404),
         method="post",

@@ -271,7 +271,7 @@ def _bad(mutate) -> dict:
 
 BAD_PAYLOADS = {
     "not an object": (lambda p: None, "object"),
-    "no cursor": (lambda p: p.pop("cursor"), "cursor: is missing"),
+    "no cursor": (lambda p: p.pop("cursor"), "cursor: is required"),
     "full not bool": (lambda p: p.update(full="yes"), "full"),
     "no service point": (lambda p: p.pop("service_point"), "service_point"),
     "no counter codes": (lambda p: p["counter"].pop("service_codes"), "counter.service_codes"),
