@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from central.ratings.models import Rating
 
@@ -53,6 +54,8 @@ class CommentAnalysis(models.Model):
     analysed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("comment analysis")
+        verbose_name_plural = _("comment analyses")
         indexes = [
             models.Index(fields=["junk", "sentiment"], name="comment_junk_sentiment"),
             models.Index(
