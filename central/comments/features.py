@@ -57,11 +57,14 @@ def tokens(text: str) -> list[str]:
     return [t for t in word_tokenize(text, engine=_engine(), keep_whitespace=False) if t.strip()]
 
 
-def parts(text: str) -> tuple[list[str], list[str], list[str]]:
+def parts(
+    text: str, norm: str | None = None, toks: list[str] | None = None
+) -> tuple[list[str], list[str], list[str]]:
     """Word unigrams, word bigrams and character n-grams of one raw comment, without
-    their type prefixes (inference looks each kind up in its own table)."""
-    norm = normalise(text)
-    toks = tokens(norm)
+    their type prefixes (inference looks each kind up in its own table). ``norm`` and
+    ``toks``: the normalised text and its tokens, when the caller has them already."""
+    norm = normalise(text) if norm is None else norm
+    toks = tokens(norm) if toks is None else toks
     bigrams = [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
     padded = f" {norm} "
     size = len(padded)

@@ -84,21 +84,25 @@ def _one_row_words(text: str) -> bool:
     return False
 
 
+_KEY_AT = {ch: (r, i) for r, row in enumerate(_KEY_ROWS) for i, ch in enumerate(row)}
+
+
 def _row_runs(text: str) -> bool:
     """A run of 5+ characters that are neighbouring keys on one keyboard row, going one
     way, e.g. ``ฟหกดเ``, ``asdfg``, ``lkjhg`` (4 is too few: ``่าสว`` is in ``น่าสวย``)."""
-    for word in _WORDISH.findall(text):
-        for row in _KEY_ROWS:
-            run, step = 1, 0
-            for a, b in zip(word, word[1:], strict=False):
-                i, j = row.find(a), row.find(b)
-                d = j - i if i >= 0 and j >= 0 else 0
-                if abs(d) == 1 and (run == 1 or d == step):
-                    run, step = run + 1, d
-                else:
-                    run, step = (2, d) if abs(d) == 1 else (1, 0)
-                if run >= 5:
-                    return True
+    run, step, prev = 1, 0, None
+    for ch in text:
+        here = _KEY_AT.get(ch)
+        d = 0
+        if here is not None and prev is not None and here[0] == prev[0]:
+            d = here[1] - prev[1]
+        if abs(d) == 1 and (run == 1 or d == step):
+            run, step = run + 1, d
+            if run >= 5:
+                return True
+        else:
+            run, step = (2, d) if abs(d) == 1 else (1, 0)
+        prev = here
     return False
 
 

@@ -50,10 +50,10 @@ class _Model:
         if self.weights.shape != (size, len(self.labels)):
             raise ValueError("sentiment model: arrays and vocabulary do not match")
 
-    def scores(self, text: str) -> np.ndarray:
+    def scores(self, text: str, norm: str | None = None, toks: list[str] | None = None):
         rows: list[int] = []
         tf: list[int] = []
-        for table, items in zip(self.tables, parts(text), strict=True):
+        for table, items in zip(self.tables, parts(text, norm, toks), strict=True):
             for item, n in Counter(items).items():
                 j = table.get(item)
                 if j is not None:
@@ -66,8 +66,8 @@ class _Model:
         x /= math.sqrt(float(x @ x))
         return x @ self.weights[index] + self.bias
 
-    def predict(self, text: str) -> Sentiment:
-        s = self.scores(text)
+    def predict(self, text: str, norm: str | None = None, toks: list[str] | None = None):
+        s = self.scores(text, norm, toks)
         label = self.labels[int(np.argmax(s))]
         e = np.exp(2.0 * (s - s.max()))
         p = e / e.sum()
@@ -95,5 +95,7 @@ def load(folder: Path) -> _Model:
     return _Model(folder / "sentiment.npz", folder / "sentiment_vocab.json")
 
 
-def classify(text: str) -> Sentiment:
-    return model().predict(text)
+def classify(text: str, norm: str | None = None, toks: list[str] | None = None) -> Sentiment:
+    """The sentiment of ``text`` (``norm``/``toks``: its normalised form and tokens, if
+    already computed by the caller)."""
+    return model().predict(text, norm, toks)
