@@ -66,7 +66,7 @@ def analyse(text: str, chips: list[str] | tuple[str, ...] = ()) -> Analysis:
     norm = normalise(text)
     toks = tokens(norm)
     reason = junk_reason(text, toks)
-    mood = sentiment.classify(text, norm, toks)
+    mood = sentiment.classify_comment(text, norm, toks)
     return Analysis(
         sentiment=mood.label,
         polarity=mood.polarity,

@@ -116,3 +116,17 @@ def test_analysis_words_drop_stopwords_and_mask_tokens() -> None:
     result = analyse("เจ้าหน้าที่ที่ช่องสองพูดจาไม่ดี โทร [เบอร์โทร] ครับ")
     assert "เจ้าหน้าที่" in result.words
     assert not {"ที่", "ครับ", "เบอร์โทร", "[", "]"} & set(result.words)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("ต้องใช้สำเนาทะเบียนบ้านไหมคะ", "q"),
+        ("ทำบัตรได้วันเสาร์หรือเปล่าครับ", "q"),
+        ("Is the office open on Saturday?", "q"),
+        ("ค่าธรรมเนียมเท่าไหร่ครับ", "q"),
+        ("มาต่อใบขับขี่ประเภทรถยนต์", "neu"),
+    ],
+)
+def test_a_neutral_comment_phrased_as_a_question_is_a_question(text, label) -> None:
+    assert analyse(text).sentiment == label
