@@ -18,9 +18,17 @@ What it does:
    over one kiosk sync pass = heartbeat, ratings batch of ``--mix-batch`` new ratings,
    catalogue delta (``?since=`` its last cursor; mostly empty, as in steady state); reports
    requests per second and p50/p99 latency over all three kinds, and per kind;
-6. paced: the same 32 clients sending at a fixed total rate (``--rates``, default 133 =
-   40,000 kiosks every 5 minutes, and 500 = PRODUCT.md's bar), latency measured from each
-   request's scheduled time, so a server that cannot keep up shows it.
+6. paced: the same 32 clients sending at a fixed total rate, latency measured from each
+   request's scheduled time, so a server that cannot keep up shows it: first at
+   ``--paced-fraction`` (0.8) of the flat-out rate just measured (capacity as it is
+   quoted: "N req/s at p50/p99"), then at ``--rates`` (default 133 = 40,000 kiosks every 5
+   minutes, and 500 = PRODUCT.md's bar).
+
+gunicorn runs with deploy/gunicorn.conf.py (JSON access lines to a file in $TMPDIR or
+/tmp), the flags above overriding it. ``--servers N`` starts N gunicorns behind a real
+nginx (deploy/nginx/central.conf, TLS with a throw-away certificate, see
+tests/deploy/nginx.py) and the clients connect to nginx: what one more application server
+buys on the same machine.
 
 The load generator is threads + ``http.client`` (in a few processes) on loopback, bounded in time and request
 count. It shares the machine's cores with gunicorn and PostgreSQL, so the numbers are a
@@ -38,6 +46,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -49,7 +58,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_NAME = "counterpoint_bench"
+DB_NAME = f"counterpoint_bench_{os.getpid()}"
+# Set before the load generator forks: with --servers, requests go to nginx over TLS.
+TLS_CA: str | None = None
 
 
 def log(*args) -> None:
@@ -98,7 +109,11 @@ class Client:
 
     def __init__(self, port: int, credential: str | None = None):
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        if TLS_CA is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        else:
+            context = ssl.create_default_context(cafile=TLS_CA)
+            self.conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=30, context=context)
         self.headers = {"Content-Type": "application/json"}
         if credential:
             self.headers["Authorization"] = f"Bearer {credential}"
@@ -370,7 +385,20 @@ def main() -> None:
         default=os.environ.get("CP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
         help="PostgreSQL server URL (database part ignored)",
     )
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=4, help="per app server")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=0,
+        help="0: one gunicorn, clients connect to it directly; N >= 1: N gunicorns behind "
+        "nginx (deploy/nginx/central.conf, TLS) as deployed",
+    )
+    parser.add_argument(
+        "--paced-fraction",
+        type=float,
+        default=0.8,
+        help="also pace at this fraction of the flat-out rate (capacity as quoted)",
+    )
     parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     parser.add_argument("--kiosks", type=int, default=40)
@@ -406,8 +434,13 @@ def main() -> None:
     }
     env.pop("PYTEST_VERSION", None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))  # run the cleanup
-    port = free_port()
-    server = None
+    global TLS_CA
+    ports = [free_port() for _ in range(max(1, args.servers))]
+    port = ports[0]
+    servers: list[subprocess.Popen] = []
+    proxy = None
+    server_log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"{DB_NAME}.log", "wb")  # noqa: SIM115
+    load_at_start = os.getloadavg()[0]
     pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
     pg_admin(args.pg, f"CREATE DATABASE {DB_NAME}")
     try:
@@ -417,22 +450,35 @@ def main() -> None:
         codes = json.loads(
             central(env, "shell", "-v0", "-c", ISSUE_CODES.format(n=args.kiosks), capture=True)
         )
-        cmd = [
-            sys.executable, "-m", "gunicorn", "central.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-            "--worker-class", args.worker_class, "--threads", str(args.threads),
-            "--backlog", "2048", "--keep-alive", "5", "--log-level", "warning",
-        ]  # fmt: skip
-        log(" ".join(cmd[2:]))
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
-        probe = Client(port)
-        for _ in range(300):
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if probe.request("GET", "/api/v1/openapi.json")[0] == 200:
-                    break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not come up")
+        for p in ports:
+            cmd = [
+                sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                "central.wsgi:application", "--bind", f"127.0.0.1:{p}", "--workers", str(args.workers),
+                "--worker-class", args.worker_class, "--threads", str(args.threads),
+                "--backlog", "2048", "--keep-alive", "75", "--log-level", "warning",
+            ]  # fmt: skip
+            log(" ".join(cmd[2:]))
+            # Access lines (JSON, as deployed) go to a file, not the terminal.
+            servers.append(subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True,
+                                            stdout=server_log, stderr=server_log))  # fmt: skip
+            probe = Client(p)
+            for _ in range(300):
+                with contextlib.suppress(OSError, http.client.HTTPException):
+                    if probe.request("GET", "/api/v1/openapi.json")[0] == 200:
+                        break
+                time.sleep(0.1)
+            else:
+                raise RuntimeError("gunicorn did not come up")
+        if args.servers:
+            sys.path.insert(0, str(ROOT))
+            import tempfile
+
+            from tests.deploy.nginx import Nginx
+
+            proxy = Nginx(Path(tempfile.mkdtemp(prefix="cp-bench-nginx-")), ports)
+            proxy.start()
+            log(f"nginx (TLS) on {proxy.https_port} -> gunicorn on {ports}")
+            TLS_CA, port = str(proxy.cert), proxy.https_port
 
         log(f"enrolling {args.kiosks} kiosks")
         kiosks = [
@@ -461,7 +507,8 @@ def main() -> None:
         )
         log(json.dumps(mix))
         paced = {}
-        for i, rate in enumerate(args.rates):
+        quoted = round(args.paced_fraction * mix["req_per_s"])
+        for i, rate in enumerate([quoted, *[r for r in args.rates if r != quoted]]):
             log(f"paced: {rate} req/s from {args.clients} clients for {args.duration:.0f} s")
             paced[rate] = run_mix(
                 port, clients, args.duration, args.mix_batch, args.max_requests,
@@ -469,9 +516,12 @@ def main() -> None:
             )  # fmt: skip
             log(json.dumps(paced[rate]))
         summary = {
-            "server": f"gunicorn {args.worker_class} x{args.workers}"
+            "server": (f"{args.servers} x " if args.servers else "")
+            + f"gunicorn {args.worker_class} x{args.workers}"
             + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
+            + (" behind nginx (TLS)" if args.servers else "")
             + ", PostgreSQL, loopback",
+            "load_avg_1min_at_start": round(load_at_start, 2),
             "cpu_cores": os.cpu_count(),
             "ingest_clients": args.ingest_clients,
             "ingest_100_ratings_per_s": round(results[100]["ratings_per_s"]),
@@ -492,6 +542,12 @@ def main() -> None:
                 for kind in ("heartbeat", "ratings", "catalogue")
                 for q in ("p50", "p99")
             },
+            "flat_out_req_per_s": round(mix["req_per_s"]),
+            "quoted_paced_fraction": args.paced_fraction,
+            "quoted_paced_req_per_s": quoted,
+            "quoted_paced_achieved_req_per_s": round(paced[quoted]["req_per_s"], 1),
+            "quoted_paced_ms_p50": round(paced[quoted]["ms_p50"], 1),
+            "quoted_paced_ms_p99": round(paced[quoted]["ms_p99"], 1),
             **{
                 f"paced_{rate}_{key}": round(result[k], 1)
                 for rate, result in paced.items()
@@ -504,7 +560,12 @@ def main() -> None:
         }
         print(json.dumps(summary))
     finally:
-        if server is not None:
+        if proxy is not None:
+            proxy.stop()
+            import shutil
+
+            shutil.rmtree(proxy.dir, ignore_errors=True)
+        for server in servers:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -512,6 +573,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+        server_log.close()
         pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 

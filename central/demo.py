@@ -226,6 +226,12 @@ def reset() -> None:
     """Delete ALL CounterPoint data (not just demo rows) and the demo users."""
     with transaction.atomic():
         Rating.objects.all().delete()
+        from central.insights.models import AgencyDay, AgencyHour, Alert, ExportJob, PointMonth
+        from central.ratings.models import RatingKey
+
+        RatingKey.objects.all().delete()
+        for model in (PointMonth, AgencyDay, AgencyHour, Alert, ExportJob):
+            model.unscoped.all().delete()
         EnrolmentCode.objects.all().delete()
         Kiosk.objects.all().delete()
         from central.audit.models import AuditLog

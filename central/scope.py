@@ -32,7 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Manager, Model, Q, QuerySet
 
 # model label -> lookup path from that model to its Agency ("" = the model is Agency).
 SCOPE_PATHS: dict[str, str] = {
@@ -46,6 +46,11 @@ SCOPE_PATHS: dict[str, str] = {
     "fleet.kiosk": "counter__service_point__agency",
     "ratings.rating": "service_point__agency",
     "audit.auditlog": "agency",
+    "insights.pointmonth": "agency",
+    "insights.agencyday": "agency",
+    "insights.agencyhour": "agency",
+    "insights.alert": "agency",
+    "insights.exportjob": "agency",
     "comments.commentanalysis": "rating__service_point__agency",
 }
 
@@ -170,3 +175,30 @@ def agency_id_of(obj: Model) -> int | None:
     if related is None:
         return None
     return agency_id_of(related) if related._meta.label_lower in SCOPE_PATHS else None
+
+
+class ScopeRequired(RuntimeError):
+    """A query on an agency-scoped insights table was made without a scope."""
+
+
+class ScopedManager(Manager):
+    """The default manager of the insights tables (rollups, alerts, export jobs): a query
+    must say whose data it reads, ``Model.objects.scoped(scope)``; ``Model.objects.all()``
+    (or any other query that forgot the scope) raises :class:`ScopeRequired` instead of
+    quietly returning every agency's rows (pretix's scoped managers are the model).
+    Internal code that really means "all rows" (ingest, rebuild, the worker, tests) says
+    so with ``Model.unscoped``."""
+
+    def get_queryset(self) -> QuerySet:
+        raise ScopeRequired(
+            f"{self.model._meta.label}: query it with .objects.scoped(scope) "
+            "(central.scope) or, for internal work, .unscoped"
+        )
+
+    def scoped(self, scope: Scope) -> QuerySet:
+        return scope.filter(QuerySet(self.model, using=self._db))
+
+
+def agency_and_below(agency_id: int) -> frozenset[int]:
+    """``agency_id`` and every agency below it (for an agency filter on a page)."""
+    return _descendants({agency_id})

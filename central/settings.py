@@ -145,6 +145,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The Thai webfont and Leaflet are served from their PyPI packages (central/public/assets.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "central.public.assets.PackageAssetsFinder",
+]
 
 # Django refuses (RequestDataTooBig) bodies over this before any view runs; the kiosk API
 # applies its own, smaller per-endpoint limits first (central.api.views).
@@ -163,7 +169,89 @@ CP_PUBLIC_URL = env.get("CP_PUBLIC_URL", "").strip().rstrip("/")
 if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"CP_PUBLIC_URL={CP_PUBLIC_URL!r} must start with https://")
 CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)
+# Public directory: published results need at least this many ratings (90 days) per figure.
+CP_PUBLIC_MIN_RATINGS = parse_int(env, "CP_PUBLIC_MIN_RATINGS", 20, minimum=1)
 
 # Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
 # apps' and Django's, so they can also correct Django's Thai where it is incomplete.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Browser libraries installed from npm by scripts/setup.sh (never copied into the repo),
+# served as static files like Django's own: /static/vendor/chart.js/chart.umd.js.
+STATICFILES_DIRS = [("vendor/chart.js", REPO_DIR / "node_modules" / "chart.js" / "dist")]
+
+# Insights: exports up to this many rows stream at once; bigger ones become background jobs
+# (python -m central insights_worker). Alert digests go through Django's e-mail backend
+# (console in development; set EMAIL_HOST etc. for SMTP in production).
+CP_EXPORT_INLINE_MAX_ROWS = parse_int(env, "CP_EXPORT_INLINE_MAX_ROWS", 200_000, minimum=1)
+if DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "counterpoint@localhost")
+
+# Hardening (docs/operations.md, security): a NUL byte anywhere in a URL or form is a 400.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "central.web.middleware.RejectNulBytes",
+)
+
+# --- Deployment (issue 12: WhiteNoise, request ids and JSON logs, read replica) ---------
+# Static files (admin CSS/JS) straight from gunicorn: WhiteNoise right after
+# SecurityMiddleware, serving STATIC_ROOT (filled by `python -m central collectstatic`),
+# with compressed, content-hashed (forever-cacheable) names; no separate file server.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+MIDDLEWARE.insert(0, "central.logs.RequestIdMiddleware")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# The middleware of the kiosk sync API and /health (central/wsgi.py): no sessions, CSRF,
+# auth, messages, locale or frame options; the host check is CommonMiddleware's.
+API_MIDDLEWARE = [
+    "central.logs.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+# One access line per request from RequestIdMiddleware (logger central.request).
+CP_ACCESS_LOG = parse_bool(env, "CP_ACCESS_LOG", True)
+LOGGING["formatters"] = {"json": {"()": "central.logs.JsonFormatter"}}
+LOGGING["handlers"]["console"]["formatter"] = "json"
+LOGGING["loggers"]["central.request"] = {"level": "INFO" if CP_ACCESS_LOG else "WARNING"}
+
+# A streaming replica for dashboards and exports (central/db.py): reads go there only
+# when a caller asks with .using(read_replica()), the replica streams and lags at most
+# CP_REPLICA_MAX_LAG_S seconds (checked every CP_REPLICA_CHECK_S); otherwise the primary.
+_replica_url = env.get("DATABASE_REPLICA_URL", "").strip()
+if _replica_url:
+    if not _replica_url.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL")
+    DATABASES["replica"] = parse_database_url(
+        _replica_url, DATA_DIR, conn_max_age=parse_int(env, "CP_DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", "2")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["central.db.PrimaryReplicaRouter"]
+CP_REPLICA_MAX_LAG_S = parse_int(env, "CP_REPLICA_MAX_LAG_S", 30)
+CP_REPLICA_CHECK_S = parse_int(env, "CP_REPLICA_CHECK_S", 5)
+if TESTING:
+    # No collected STATIC_ROOT under the test suite: look files up as they are requested.
+    WHITENOISE_AUTOREFRESH = True
+# Server-side parameter binding with prepared statements (psycopg 3): PostgreSQL parses and
+# plans each repeated sync-path query once per connection instead of on every request.
+# Off by default (Django's default, client-side binding); see docs/operations.md.
+if parse_bool(env, "CP_DB_PREPARED", False) and DATABASES["default"]["ENGINE"].endswith(
+    "postgresql"
+):
+    DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+# Behind nginx: the client's address from X-Real-IP, trusted only from the proxy's own
+# address (central/proxy.py), for the fleet's last IP and the audit log.
+CP_PROXY_ADDRESSES = parse_list(env, "CP_PROXY_ADDRESSES", ["127.0.0.0/8", "::1/128"])
+if parse_bool(env, "CP_BEHIND_PROXY", False):
+    for _chain in (MIDDLEWARE, API_MIDDLEWARE):
+        _chain.insert(1, "central.proxy.RealIpMiddleware")

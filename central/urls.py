@@ -6,6 +6,7 @@ import importlib.util
 from django.contrib import admin
 from django.urls import include, path
 
+from central import health
 from central.api import errors
 
 _HAS_WEB = (
@@ -19,9 +20,12 @@ else:
     admin_site = admin.site
 
 urlpatterns = [
+    path("health", health.health, name="health"),
     path("api/", include("central.api.urls")),
     path("admin/", admin_site.urls),
 ]
+# The citizens' directory and open data (central/public): no login.
+urlpatterns.append(path("", include("central.public.urls")))
 if _HAS_WEB:
     urlpatterns.append(path("", include("central.web.urls")))
 

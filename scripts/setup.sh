@@ -18,7 +18,8 @@ fi
 APT_PKGS="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-render-util0 libxcb-image0 libx11-xcb1 libthai0
-  gettext"
+  gettext
+  xvfb"  # xvfb: kiosk tests and bench/kiosk.py start their own X server
 if command -v dpkg >/dev/null 2>&1; then
   missing=""
   for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
@@ -44,3 +45,16 @@ fi
 # Central's Thai/English catalogues: central/locale/*/LC_MESSAGES/*.po -> .mo (msgfmt,
 # Debian package gettext, above). Run in central/ so only the project's catalogues compile.
 (cd central && DEBUG=1 ../.venv/bin/python -m central compilemessages >/dev/null)
+
+# Browser libraries central serves itself (charts on the insights pages; no CDN): from npm.
+if [ ! -f node_modules/chart.js/dist/chart.umd.js ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    npm install --no-audit --no-fund --omit=dev --loglevel=error
+  else
+    echo "setup: npm not found: installing Debian's npm for central's chart library"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
+    npm install --no-audit --no-fund --omit=dev --loglevel=error
+  fi
+fi

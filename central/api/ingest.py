@@ -2,8 +2,15 @@
 
 Item-level faults (the item is ``rejected`` with a reason, the others go on): anything
 inside one rating object — a missing or unknown field, a wrong type, a bad UUID, a score
-outside 1-5, an unknown dimension, a comment over 500 characters, a bad ``kiosk_time``,
-or a ``service_code`` that is not (and never was) offered at the kiosk's service point.
+outside 1-5, an unknown dimension, a comment over 500 characters, a bad ``kiosk_time``
+(checked by ``protocol.models.Rating``).
+
+A ``service_code`` that is not (and never was) offered at the kiosk's service point (an
+old kiosk catalogue, a race with an admin's change) is not a fault: the rating is stored
+and ``accepted`` all the same, with ``service`` null, the code in
+``unknown_service_code`` and the reason in ``unknown_service_reason``; it counts for the
+service point. A citizen's rating is never lost to a catalogue mismatch.
+
 The envelope (JSON object ``{"ratings": [...]}`` of at most 500 objects) is checked by the
 view; a fault there refuses the whole request with 400.
 
@@ -34,7 +41,8 @@ from django.db import transaction
 from central.catalogue.models import Offering, OfferingTombstone, Service
 from central.comments.store import analyse_stored as analyse_comments
 from central.fleet.models import Kiosk
-from central.ratings.models import DIMENSIONS, Rating
+from central.insights import rollups
+from central.ratings.models import DIMENSIONS, Rating, RatingKey
 from protocol import codec, constants, models
 from protocol.pii import mask_optional as mask_pii
 
@@ -101,13 +109,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
     future_skew = False
     for index, item in valid:
         code = item.service_code
-        if code is not None and code not in service_ids:
-            results[index] = _result(
-                items[index]["uuid"],
-                "rejected",
-                f"service_code: {code} is not offered at this kiosk's service point",
-            )
-            continue
+        unknown = code is not None and code not in service_ids
         key = uuid.UUID(item.uuid)
         if key in first_index:
             results[index] = _result(items[index]["uuid"], "duplicate")
@@ -126,6 +128,8 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
                 service_point_id=service_point_id,
                 counter_id=kiosk.counter_id,
                 service_id=service_ids.get(code) if code else None,
+                unknown_service_code=code if unknown else "",
+                unknown_service_reason=constants.UNKNOWN_SERVICE_REASON if unknown else "",
                 score=item.score,
                 asked_for_copy=item.asked_for_copy,
                 comment=mask_pii(item.comment),
@@ -142,17 +146,26 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
         )
 
     if rows:
-        # Insert in UUID order: concurrent requests with overlapping UUIDs then take the
-        # unique-index locks in the same order and cannot deadlock each other.
+        # Keys in UUID order: concurrent requests with overlapping UUIDs then take the
+        # unique-index locks in the same order and cannot deadlock each other. The key
+        # table decides which rows are new; only those are stored and added to the
+        # rollups, all in one transaction.
         rows.sort(key=lambda row: row.uuid)
         with transaction.atomic():
-            Rating.objects.bulk_create(rows, ignore_conflicts=True)
+            RatingKey.objects.bulk_create(
+                [RatingKey(uuid=row.uuid, batch_id=batch_id) for row in rows],
+                ignore_conflicts=True,
+            )
             ours = set(
-                Rating.objects.filter(uuid__in=list(first_index), batch_id=batch_id).values_list(
+                RatingKey.objects.filter(uuid__in=list(first_index), batch_id=batch_id).values_list(
                     "uuid", flat=True
                 )
             )
-            analyse_comments(rows, batch_id)
+            fresh = [row for row in rows if row.uuid in ours]
+            if fresh:
+                Rating.objects.bulk_create(fresh)
+                rollups.add_for_point(fresh, service_point_id)
+                analyse_comments(fresh)
             if future_skew and not kiosk.skew_flag:
                 Kiosk.objects.filter(pk=kiosk.pk).update(skew_flag=True)
         for key, index in first_index.items():

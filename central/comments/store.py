@@ -52,29 +52,35 @@ def _values(queryset):
     return queryset.values_list("pk", "comment", *DIMENSIONS.values())
 
 
-def analyse_stored(rows: list[Rating], batch_id) -> int:
-    """Analyse the comments of ``rows`` that one sync request (``batch_id``) has just
-    stored (a duplicate keeps the analysis it has). One indexed query, none when no row has
-    a comment.
+def analyse_stored(rows: list[Rating]) -> int:
+    """Analyse the comments of ``rows``, the ratings a sync request has just stored (their
+    ``pk`` is set by ``bulk_create`` on PostgreSQL and SQLite; otherwise one query by the
+    indexed ``uuid`` finds it). Nothing to do, and no query, for rows without a comment.
 
     Called by ``central.api.ingest`` inside its transaction, after the ratings are stored.
     A failure of the analyser never fails the sync: it is logged (without the comment)
     and the comments are left for ``analyse-comments`` to pick up."""
-    with_comment = {row.uuid: row for row in rows if row.comment}
+    with_comment = [row for row in rows if row.comment]
     if not with_comment:
         return 0
     try:
         with transaction.atomic():
-            stored = Rating.objects.filter(uuid__in=list(with_comment), batch_id=batch_id)
+            missing = [row.uuid for row in with_comment if row.pk is None]
+            pks = (
+                dict(Rating.objects.filter(uuid__in=missing).values_list("uuid", "pk"))
+                if missing
+                else {}
+            )
             now = timezone.now()
-            out = []
-            for pk, key in stored.values_list("pk", "uuid"):
-                row = with_comment[key]
-                out.append(_row(pk, row.comment, row.dimensions, now))
+            out = [
+                _row(row.pk or pks[row.uuid], row.comment, row.dimensions, now)
+                for row in with_comment
+                if row.pk is not None or row.uuid in pks
+            ]
             CommentAnalysis.objects.bulk_create(out, ignore_conflicts=True)
             return len(out)
     except Exception as exc:  # noqa: BLE001 - never fail a sync over the analysis
-        log.error("comment analysis failed for batch %s: %s", batch_id, type(exc).__name__)
+        log.error("comment analysis failed: %s", type(exc).__name__)
         return 0
 
 

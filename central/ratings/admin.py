@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from central import audit
 from central.directory.models import Membership
 from central.fleet.services import client_ip
+from central.insights.listing import CappedPaginator, ServicePointSearchFilter
 from central.ratings.models import DIMENSIONS, Rating
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, role_of
@@ -86,6 +87,11 @@ class RatingAdmin(CounterPointAdmin):
     central_can = VIEW | {"export"}
     agency_can = VIEW | {"export"}
     change_list_template = "admin/ratings/rating/change_list.html"
+
+    class Media:
+        js = ["cp/insights.js"]  # the searchable service point filter
+        css = {"all": ["cp/insights.css"]}
+
     list_display = [
         "when",
         "score_badge",
@@ -102,9 +108,10 @@ class RatingAdmin(CounterPointAdmin):
         ScoreFilter,
         FlagFilter,
         "service",
-        "service_point",
+        ServicePointSearchFilter,
         "service_point__agency",
     ]
+    paginator = CappedPaginator
     search_fields = ["comment", "service_point__code", "service__code"]
     show_full_result_count = False
     ordering = ["-rated_at", "-id"]
@@ -139,7 +146,33 @@ class RatingAdmin(CounterPointAdmin):
         export = self.admin_site.admin_view(self.export_csv)
         return [path("export.csv", export, name="ratings_rating_export"), *super().get_urls()]
 
+    def _foreign_filter(self, request) -> str | None:
+        """The first filter in the URL that names an agency or service point outside the
+        user's scope (refused with 404 rather than silently giving an empty list or an
+        export logged as if the filter applied)."""
+        from central.directory.models import ServicePoint
+        from central.web.adminkit import scope_of
+
+        scope = scope_of(request)
+        for key in ("service_point__agency__id__exact", "service_point__agency"):
+            value = request.GET.get(key)
+            if value is not None and not (value.isdigit() and scope.allows_agency(int(value))):
+                return f"{key}: no such agency in your scope"
+        for key in ("service_point__id__exact", "service_point"):
+            value = request.GET.get(key)
+            if value is not None and not (
+                value.isdigit()
+                and scope.filter(ServicePoint.objects.filter(pk=int(value))).exists()
+            ):
+                return f"{key}: no such service point in your scope"
+        return None
+
     def changelist_view(self, request, extra_context=None):
+        refused = self._foreign_filter(request)
+        if refused:
+            from django.http import HttpResponseNotFound
+
+            return HttpResponseNotFound(refused, content_type="text/plain; charset=utf-8")
         extra_context = extra_context or {}
         if self.has_export_permission(request):
             query = request.GET.copy()
@@ -159,6 +192,11 @@ class RatingAdmin(CounterPointAdmin):
 
         if not (self.has_view_permission(request) and self.has_export_permission(request)):
             raise PermissionDenied
+        refused = self._foreign_filter(request)
+        if refused:
+            from django.http import HttpResponseNotFound
+
+            return HttpResponseNotFound(refused, content_type="text/plain; charset=utf-8")
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:

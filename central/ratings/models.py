@@ -40,7 +40,10 @@ class Rating(models.Model):
     dimensions the citizen picked are one boolean column each (cheap to aggregate); the
     ``dimensions`` property gives the protocol's list."""
 
-    uuid = models.UUIDField(unique=True, verbose_name=_("Rating id (UUID)"))
+    # Stored once: ``RatingKey`` holds the unique index (on PostgreSQL this table is
+    # partitioned by month of ``rated_at``, and a partitioned table's unique index must
+    # include the partition key). This index is for look-ups only.
+    uuid = models.UUIDField(db_index=True, verbose_name=_("Rating id (UUID)"))
     # No single-column indexes for these two: the composite indexes below lead with them.
     kiosk = models.ForeignKey(
         Kiosk,
@@ -122,3 +125,16 @@ class Rating(models.Model):
     @property
     def dimensions(self) -> list[str]:
         return [name for name, field in DIMENSIONS.items() if getattr(self, field)]
+
+
+class RatingKey(models.Model):
+    """Each rating UUID central has stored, once (the sync idempotency key). A small
+    un-partitioned table with the unique index the partitioned ``Rating`` table cannot
+    have: ingest inserts keys with ``ON CONFLICT DO NOTHING`` and stores only the ratings
+    whose key it created (see ``central.api.ingest``)."""
+
+    uuid = models.UUIDField(primary_key=True)
+    batch_id = models.UUIDField()
+
+    def __str__(self) -> str:
+        return str(self.uuid)

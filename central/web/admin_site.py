@@ -109,9 +109,16 @@ class CounterPointAdminSite(admin.AdminSite):
             "cp_tasks_title": tr("เริ่มที่นี่", "Start here"),
             "cp_recent": list(recent),
             "cp_recent_title": tr("การเปลี่ยนแปลงล่าสุด", "Latest changes"),
+            "cp_headline": self._headline(request),
             **(extra_context or {}),
         }
         return super().index(request, extra_context)
+
+    def _headline(self, request) -> dict | None:
+        """The user's scope in numbers (last 30 days, from the insights rollups)."""
+        from central.insights.headline import for_index
+
+        return for_index(scope_of(request))
 
     def _tasks(self, request) -> list[dict]:
         """Shortcuts to the everyday jobs, for the models this user may see."""
@@ -197,8 +204,14 @@ class CounterPointAdminSite(admin.AdminSite):
         extra = [
             path("geo/districts/", self.admin_view(geo.districts), name="geo-districts"),
             path("geo/subdistricts/", self.admin_view(geo.subdistricts), name="geo-subdistricts"),
+            *self._insights_urls(),
         ]
         return extra + super().get_urls()
+
+    def _insights_urls(self):
+        from central.insights import urls as insights_urls
+
+        return insights_urls.admin_urls(self)
 
 
 site = CounterPointAdminSite(name="admin")

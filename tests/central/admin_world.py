@@ -166,9 +166,18 @@ def build_admin_world(w: World) -> AdminWorld:
 
 def body(response) -> str:
     """A response's text, streamed or not."""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8")
-    return response.content.decode("utf-8")
+    raw = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if raw.startswith(b"PK"):  # an XLSX: the text of every part of the workbook
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            return "".join(zf.read(name).decode("utf-8") for name in zf.namelist())
+    return raw.decode("utf-8")
 
 
 def _flat(value):

@@ -88,6 +88,24 @@ DOCUMENT = lambda aw: aw.w.id_card.pk  # noqa: E731
 OWNED = E(other="index")  # an object of the Bangkok office
 READ_ONLY = E(central=403, owner=403, parent=403, other=403)
 CENTRAL_ONLY = E(owner=403, parent=403, other=403)
+PUBLIC = E(stranger=200, anon=200)
+
+
+def _hsds(kind, pk):
+    from central.public.hsds import make_id
+
+    return make_id(kind, pk)
+
+
+def PRIVATE_MARKERS(aw):  # noqa: N802
+    """What no public page or open data may ever show, to anyone: comments, counters,
+    kiosks, audit entries, staff accounts. (Copy-status reasons and office names are
+    public by design.)"""
+    private = {"BKKCOMMENT", "DLTCOMMENT", "BKKCOUNTERONE", "BKKCOUNTERTWO", "DLTCOUNTERONE"}
+    private |= {"BKKAUDIT", "DLTAUDIT", aw.bkk_kiosk.public_id, aw.dlt_kiosk.public_id}
+    return private | {"bkk_staff", "dopa_staff", "dlt_staff"}
+
+
 ALLOWED = ("central", "owner", "parent")
 
 
@@ -321,7 +339,7 @@ CELLS = [
         lambda aw: (
             reverse("admin:ratings_rating_export") + f"?service_point__id__exact={aw.w.sp.pk}"
         ),
-        E(),
+        E(other=404),  # issue 9: a foreign filter is refused, no longer silently ignored
     ),
     Cell(
         "rating-export-bad-filter",
@@ -373,6 +391,31 @@ CELLS = [
         lambda aw: f"/services/ID_RENEW?sp={aw.w.sp.public_id}",
         E(stranger=200, anon=200),
     ),
+    # the health check: no login, no agency data (leak-checked like the rest)
+    Cell("health", "/health", E(stranger=200, anon=200)),
+    # the public directory and open data (central/public): the same for everyone, and
+    # never anything private (checked against PRIVATE_MARKERS below)
+    Cell("public-directory", "/directory/?province=10", PUBLIC),
+    Cell("public-directory-near", "/directory/near?lat=13.75&lon=100.53", PUBLIC),
+    Cell("public-point", lambda aw: f"/directory/{aw.w.sp.public_id}", PUBLIC),
+    Cell("public-point-other", lambda aw: f"/directory/{aw.w.dlt_sp.public_id}", PUBLIC),
+    Cell("public-hsds-root", "/hsds/", PUBLIC),
+    Cell("public-hsds-services", "/hsds/services", PUBLIC),
+    Cell(
+        "public-hsds-service", lambda aw: f"/hsds/services/{_hsds('service', SERVICE(aw))}", PUBLIC
+    ),
+    Cell("public-hsds-organizations", "/hsds/organizations", PUBLIC),
+    Cell(
+        "public-hsds-organization",
+        lambda aw: f"/hsds/organizations/{_hsds('organization', AGENCY(aw))}",
+        PUBLIC,
+    ),
+    Cell("public-hsds-sals", "/hsds/service_at_locations?per_page=200", PUBLIC),
+    Cell(
+        "public-hsds-sal",
+        lambda aw: f"/hsds/service_at_locations/{_hsds('service_at_location', OFFERING(aw))}",
+        PUBLIC,
+    ),
     # the comments page (issue 10)
     Cell("commentanalysis-page", admin("comments_commentanalysis_changelist"), E()),
     Cell(
@@ -397,6 +440,137 @@ CELLS = [
         check=_comment_flagged_iff_allowed,
     ),
 ]
+
+
+# -- insights (issue 9): every page, chart CSV, export, alert and job ------------------------
+
+
+def _bkk_alert(aw):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from central.insights.models import Alert
+
+    alert, _ = Alert.unscoped.get_or_create(
+        kind=Alert.DROP,
+        service_point=aw.w.sp,
+        agency=aw.w.bkk,
+        month=date(2026, 11, 1),
+        defaults={
+            "raised_at": timezone.now(),
+            "summary_th": "BKKALERT",
+            "summary_en": "BKKALERT",
+        },
+    )
+    return alert
+
+
+def _bkk_job(aw):
+    import tempfile
+
+    from central.insights.models import ExportJob
+
+    handle, path = tempfile.mkstemp(suffix=".csv")
+    with open(handle, "w") as out:
+        out.write("BKKJOBFILE\n")
+    return ExportJob.unscoped.create(
+        user=aw.users["owner"], agency=aw.w.bkk, fmt="csv", query="", state="done", path=path
+    )
+
+
+ALERT = lambda aw: _bkk_alert(aw).pk  # noqa: E731
+JOB = lambda aw: _bkk_job(aw).pk  # noqa: E731
+
+
+def _alert_state(expected_if_allowed):
+    def check(aw, role):
+        from central.insights.models import Alert
+
+        state = Alert.unscoped.get(kind="drop", service_point=aw.w.sp).state
+        want = expected_if_allowed if role in ALLOWED else "new"
+        assert state == want, f"{role}: alert {state}"
+
+    return check
+
+
+def insights(name, query=""):
+    return lambda aw: reverse(f"admin:{name}") + (query(aw) if callable(query) else query)
+
+
+FOREIGN = E(other=404)  # a filter naming the Bangkok office / agency
+INSIGHTS_CELLS = [
+    Cell("insights-compliance", insights("insights-compliance"), E()),
+    Cell("insights-compliance-csv", insights("insights-compliance", "?csv=contradictions"), E()),
+    Cell("insights-compliance-trend-csv", insights("insights-compliance", "?csv=trend"), E()),
+    Cell("insights-dashboard", insights("insights-dashboard"), E()),
+    Cell("insights-dashboard-csv", insights("insights-dashboard", "?csv=breakdown"), E()),
+    Cell("insights-dashboard-services-csv", insights("insights-dashboard", "?csv=services"), E()),
+    Cell(
+        "insights-dashboard-point",
+        insights("insights-dashboard", lambda aw: f"?point={aw.w.sp.pk}"),
+        FOREIGN,
+    ),
+    Cell(
+        "insights-dashboard-agency",
+        insights("insights-dashboard", lambda aw: f"?agency={aw.w.bkk.pk}"),
+        FOREIGN,
+    ),
+    Cell("insights-rankings", insights("insights-rankings", "?min=1"), E()),
+    Cell("insights-rankings-csv", insights("insights-rankings", "?min=1&csv=worst"), E()),
+    Cell("insights-fleet", insights("insights-fleet"), E()),
+    Cell("insights-fleet-csv", insights("insights-fleet", "?csv=visit"), E()),
+    Cell("insights-alerts", lambda aw: (_bkk_alert(aw), reverse("admin:insights-alerts"))[1], E()),
+    Cell(
+        "insights-alerts-csv",
+        lambda aw: (_bkk_alert(aw), reverse("admin:insights-alerts") + "?csv=alerts")[1],
+        E(),
+    ),
+    Cell(
+        "insights-alert-acknowledge",
+        lambda aw: reverse("admin:insights-alert-action", args=[ALERT(aw), "acknowledge"]),
+        E(central=302, owner=302, parent=302, other=404),
+        method="post",
+        check=_alert_state("acknowledged"),
+    ),
+    Cell(
+        "insights-alert-close",
+        lambda aw: reverse("admin:insights-alert-action", args=[ALERT(aw), "close"]),
+        E(central=302, owner=302, parent=302, other=404),
+        method="post",
+        check=_alert_state("closed"),
+    ),
+    Cell("insights-exports", insights("insights-exports"), E()),
+    Cell("insights-export-csv", lambda aw: reverse("admin:insights-export", args=["csv"]), E()),
+    Cell("insights-export-xlsx", lambda aw: reverse("admin:insights-export", args=["xlsx"]), E()),
+    Cell(
+        "insights-export-csv-foreign-point",
+        lambda aw: reverse("admin:insights-export", args=["csv"]) + f"?point={aw.w.sp.pk}",
+        FOREIGN,
+    ),
+    Cell(
+        "insights-export-queue",
+        insights("insights-export-queue"),
+        E(central=302, owner=302, parent=302, other=404),
+        method="post",
+        data=lambda aw: {"fmt": "csv", "agency": aw.w.bkk.pk},
+    ),
+    Cell(
+        "insights-export-download",
+        lambda aw: reverse("admin:insights-export-download", args=[JOB(aw)]),
+        E(parent=404, other=404),
+    ),
+    Cell("insights-points", insights("insights-points", "?q=office"), E()),
+    Cell(
+        "ratings-export-foreign-agency",
+        lambda aw: (
+            reverse("admin:ratings_rating_export")
+            + f"?service_point__agency__id__exact={aw.w.bkk.pk}"
+        ),
+        FOREIGN,
+    ),
+]
+CELLS += INSIGHTS_CELLS
 
 PARAMS = [pytest.param(cell, role, id=f"{cell.id}-{role}") for cell in CELLS for role in cell.roles]
 
@@ -425,7 +599,11 @@ def test_cell(aw: AdminWorld, db, cell: Cell, role: str):
     _assert_status(response, expected, role)
 
     forbidden = aw.forbidden_markers(role)
-    if cell.id != "public-service-page":
+    if cell.id.startswith("public-") and cell.id != "public-service-page":
+        text = body(response)
+        leaked = sorted(m for m in PRIVATE_MARKERS(aw) if m in text)
+        assert not leaked, f"{role} sees {leaked} in {cell.id}"
+    elif cell.id != "public-service-page":
         text = body(response)
         leaked = sorted(m for m in forbidden if m in text)
         assert not leaked, f"{role} sees {leaked} in {cell.id}"

@@ -35,6 +35,15 @@ class Command(BaseCommand):
             "--password",
             help="Password for every demo user (default: a new random one each run).",
         )
+        parser.add_argument(
+            "--ratings",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also enrol a demo kiosk per counter and add N realistic ratings over the "
+            "last 26 weeks (daily/weekly rhythm, some offices worse, some No Copy offices "
+            "where citizens still report copies).",
+        )
 
     def handle(self, *args, **options):
         if options["reset"]:
@@ -44,6 +53,12 @@ class Command(BaseCommand):
             summary = demo.seed(options["catalogue"], options["password"])
         except (FileNotFoundError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
+        if options["ratings"] < 0:
+            raise CommandError("--ratings must be 0 or more")
+        if options["ratings"]:
+            from central.insights.demo import add_ratings
+
+            summary["demo_ratings"] = add_ratings(options["ratings"])
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
@@ -63,5 +78,11 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"    {counter['id']} {counter['enrolment_code']}  {counter['name_en']}"
                 )
+        if summary.get("demo_ratings"):
+            added = summary["demo_ratings"]
+            self.stdout.write(
+                f"\nDemo ratings: {added['ratings']} added over {added['weeks']} weeks "
+                f"({added['kiosks']} demo kiosks)."
+            )
         expires = summary["service_points"][0]["counters"][0]["enrolment_code_expires_at"]
         self.stdout.write(f"\nEnrolment codes expire at {expires}.")

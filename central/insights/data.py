@@ -1,0 +1,421 @@
+"""What the insights pages show, computed from the rollups (never from raw rows, except
+for one service point's counters and hours, which its index makes cheap). Every function
+takes the user's :class:`~central.scope.Scope` and the page's
+:class:`~central.insights.filters.Filters`; every rollup query starts from
+``Model.objects.scoped(scope)``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from central.catalogue.models import CopyStatus, Offering, Service
+from central.directory.models import Agency, Counter, ServicePoint
+from central.insights import stats
+from central.insights.filters import Filters
+from central.insights.models import DIMS, HIST, LOW_DIMS, AgencyDay, AgencyHour, PointMonth
+from central.ratings.models import DIMENSIONS, Rating
+from central.scope import Scope
+
+SUMS = {c: Sum(c) for c in (*HIST, "copy_yes", "copy_no")}
+CONTRADICTION_SHARE = 0.10  # lower bound of the "asked for a copy" share above this: flagged
+CONTRADICTION_MIN_ANSWERS = 10
+
+
+def hist_of(row: dict) -> list[int]:
+    return [row.get(c) or 0 for c in HIST]
+
+
+def summary(row: dict) -> dict:
+    hist = hist_of(row)
+    n = stats.n_of(hist)
+    yes, no = row.get("copy_yes") or 0, row.get("copy_no") or 0
+    mean = stats.mean_of(hist)
+    satisfied = stats.satisfied_share(hist)
+    return {
+        "n": n,
+        "hist": hist,
+        "mean": round(mean, 2) if mean is not None else None,
+        "satisfied_pct": round(100 * satisfied, 1) if satisfied is not None else None,
+        "copy_yes": yes,
+        "copy_answers": yes + no,
+        "copy_pct": round(100 * yes / (yes + no), 1) if yes + no else None,
+    }
+
+
+# -- querysets -------------------------------------------------------------------------------
+
+
+def uses_point_rollup(f: Filters) -> bool:
+    """Province and service point filters exist on the monthly point rollup only."""
+    return bool(f.province or f.point)
+
+
+def point_months(scope: Scope, f: Filters, *, national: bool = False):
+    start, end = f.months
+    qs = (PointMonth.unscoped.all() if national else PointMonth.objects.scoped(scope)).filter(
+        month__gte=start, month__lte=end
+    )
+    if national:
+        return qs if f.service is None else qs.filter(service_key=f.service.pk)
+    if f.agency is not None:
+        qs = qs.filter(agency_id__in=f.agency_ids)
+    if f.province:
+        qs = qs.filter(province_code=f.province)
+    if f.point is not None:
+        qs = qs.filter(service_point_id=f.point.pk)
+    if f.service is not None:
+        qs = qs.filter(service_key=f.service.pk)
+    return qs
+
+
+def agency_days(scope: Scope, f: Filters):
+    qs = AgencyDay.objects.scoped(scope).filter(day__gte=f.start, day__lte=f.end)
+    if f.agency is not None:
+        qs = qs.filter(agency_id__in=f.agency_ids)
+    if f.service is not None:
+        qs = qs.filter(service_key=f.service.pk)
+    return qs
+
+
+def point_ratings(scope: Scope, f: Filters):
+    """Raw ratings of the one chosen service point (its index makes this cheap)."""
+    from datetime import datetime, time
+
+    from central.insights.rollups import local_zone
+
+    zone = local_zone()
+    qs = scope.filter(Rating.objects.all()).filter(
+        service_point_id=f.point.pk,
+        rated_at__gte=datetime.combine(f.start, time.min, zone),
+        rated_at__lt=datetime.combine(f.end + timedelta(days=1), time.min, zone),
+    )
+    if f.service is not None:
+        qs = qs.filter(service_id=f.service.pk)
+    return qs
+
+
+def _rollup(scope: Scope, f: Filters):
+    return point_months(scope, f) if uses_point_rollup(f) else agency_days(scope, f)
+
+
+# -- dashboard -------------------------------------------------------------------------------
+
+
+def headline(scope: Scope, f: Filters) -> dict:
+    return summary(_rollup(scope, f).aggregate(**SUMS))
+
+
+def _period(day: date, grain: str) -> date:
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return date(day.year, day.month, 1)
+    return day
+
+
+def trend(scope: Scope, f: Filters) -> tuple[str, list[dict]]:
+    """(grain actually used, rows per period)."""
+    grain = f.grain
+    if uses_point_rollup(f):
+        grain = "month"
+        rows = point_months(scope, f).values("month").annotate(**SUMS).order_by("month")
+        keyed = [(r["month"], r) for r in rows]
+    else:
+        rows = agency_days(scope, f).values("day").annotate(**SUMS).order_by("day")
+        keyed = [(r["day"], r) for r in rows]
+    periods: dict[date, dict] = {}
+    for day, row in keyed:
+        bucket = periods.setdefault(_period(day, grain), defaultdict(int))
+        for key in SUMS:
+            bucket[key] += row[key] or 0
+    return grain, [{"period": p, **summary(b)} for p, b in sorted(periods.items())]
+
+
+def by_service(scope: Scope, f: Filters) -> list[dict]:
+    rows = _rollup(scope, f).values("service_key").annotate(**SUMS)
+    names = Service.objects.in_bulk([r["service_key"] for r in rows if r["service_key"]])
+    out = []
+    for row in rows:
+        service = names.get(row["service_key"])
+        out.append({"service": service, "key": row["service_key"], **summary(row)})
+    return sorted(out, key=lambda r: -r["n"])
+
+
+def breakdown(scope: Scope, f: Filters) -> tuple[str, list[dict]]:
+    """One level down from the current filters: agency -> province -> point -> counter."""
+    if f.point is not None:
+        rows = (
+            point_ratings(scope, f)
+            .values("counter_id")
+            .annotate(
+                **{f"n{i}": Count("id", filter=Q(score=i)) for i in range(1, 6)},
+                copy_yes=Count("id", filter=Q(asked_for_copy=True)),
+                copy_no=Count("id", filter=Q(asked_for_copy=False)),
+            )
+        )
+        counters = Counter.objects.in_bulk([r["counter_id"] for r in rows])
+        return "counter", [
+            {"label": counters[r["counter_id"]], "obj": counters[r["counter_id"]], **summary(r)}
+            for r in sorted(rows, key=lambda r: counters[r["counter_id"]].number)
+        ]
+    if f.province:
+        rows = list(point_months(scope, f).values("service_point_id").annotate(**SUMS))
+        rows.sort(key=lambda r: -sum(r[c] or 0 for c in HIST))
+        rows = rows[:100]
+        points = ServicePoint.objects.in_bulk([r["service_point_id"] for r in rows])
+        return "point", [
+            {"obj": points[r["service_point_id"]], "link": {"point": r["service_point_id"]},
+             **summary(r)}
+            for r in rows
+        ]  # fmt: skip
+    if f.agency is not None:
+        rows = point_months(scope, f).values("province_code").annotate(**SUMS)
+        import geothai
+
+        return "province", sorted(
+            (
+                {"province": r["province_code"], "obj": geothai.province(r["province_code"]),
+                 "link": {"province": r["province_code"]}, **summary(r)}
+                for r in rows
+            ),
+            key=lambda r: -r["n"],
+        )  # fmt: skip
+    rows = agency_days(scope, f).values("agency_id").annotate(**SUMS)
+    agencies = Agency.objects.in_bulk([r["agency_id"] for r in rows])
+    return "agency", sorted(
+        (
+            {"obj": agencies[r["agency_id"]], "link": {"agency": r["agency_id"]}, **summary(r)}
+            for r in rows
+        ),
+        key=lambda r: -r["n"],
+    )
+
+
+def heatmap(scope: Scope, f: Filters) -> list[list[dict]]:
+    """7 weekdays (Monday first) x 24 hours: count and mean score."""
+    cells = [[{"n": 0, "sum": 0} for _ in range(24)] for _ in range(7)]
+    if f.point is not None:
+        from central.insights.rollups import local_zone
+
+        zone = local_zone()
+        for rated_at, score in point_ratings(scope, f).values_list("rated_at", "score"):
+            local = rated_at.astimezone(zone)
+            cell = cells[local.weekday()][local.hour]
+            cell["n"] += 1
+            cell["sum"] += score
+    else:
+        qs = AgencyHour.objects.scoped(scope).filter(day__gte=f.start, day__lte=f.end)
+        if f.agency is not None:
+            qs = qs.filter(agency_id__in=f.agency_ids)
+        for row in qs.values("day", "hour").annotate(n=Sum("n"), s=Sum("score_sum")):
+            cell = cells[row["day"].weekday()][row["hour"]]
+            cell["n"] += row["n"]
+            cell["sum"] += row["s"]
+    for day in cells:
+        for cell in day:
+            cell["mean"] = round(cell["sum"] / cell["n"], 2) if cell["n"] else None
+    return cells
+
+
+def dimensions(scope: Scope, f: Filters) -> dict:
+    sums = _rollup(scope, f).aggregate(
+        **SUMS, **{c: Sum(c) for c in DIMS}, **{c: Sum(c) for c in LOW_DIMS}
+    )
+    hist = hist_of(sums)
+    n, low_n = sum(hist), hist[0] + hist[1]
+    rows = []
+    for name, dim in zip(DIMENSIONS, DIMS, strict=True):
+        all_count, low_count = sums[dim] or 0, sums["l" + dim] or 0
+        rows.append(
+            {
+                "name": name,
+                "all": all_count,
+                "all_pct": round(100 * all_count / n, 1) if n else None,
+                "low": low_count,
+                "low_pct": round(100 * low_count / low_n, 1) if low_n else None,
+            }
+        )
+    return {"n": n, "low_n": low_n, "rows": rows}
+
+
+# -- rankings --------------------------------------------------------------------------------
+
+
+def priors(f: Filters) -> dict[int, stats.Prior]:
+    """Per service key, its national prior over the filter's months (every agency: the
+    national mean is the yardstick, and only this aggregate leaves the scope). Cached for
+    10 minutes per month range: it moves slowly."""
+    start, end = f.months
+    key = f"insights:priors:{start}:{end}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    groups: dict[int, list[list[int]]] = defaultdict(list)
+    rows = (
+        point_months(None, Filters(start=f.start, end=f.end), national=True)  # type: ignore[arg-type]
+        .values("service_key", "service_point_id")
+        .annotate(**{c: Sum(c) for c in HIST})
+    )
+    for row in rows.iterator(chunk_size=5000):
+        groups[row["service_key"]].append(hist_of(row))
+    out = {k: p for k, v in groups.items() if (p := stats.estimate_prior(v)) is not None}
+    cache.set(key, out, 600)
+    return out
+
+
+def rank_points(scope: Scope, f: Filters) -> dict:
+    prior = priors(f)
+    parts: dict[int, list] = defaultdict(list)
+    rows = (
+        point_months(scope, f)
+        .values("service_point_id", "service_key")
+        .annotate(**{c: Sum(c) for c in HIST})
+    )
+    for row in rows.iterator(chunk_size=5000):
+        p = prior.get(row["service_key"])
+        if p is not None:
+            parts[row["service_point_id"]].append((hist_of(row), p))
+    scored = []
+    below = 0
+    for sp_id, items in parts.items():
+        fair = stats.fair_score(items)
+        if fair is None:
+            continue
+        if fair.n < f.min_n:
+            below += 1
+            continue
+        scored.append((sp_id, fair))
+    best = sorted(scored, key=lambda t: -t[1].score)[:20]
+    worst = sorted(scored, key=lambda t: t[1].score)[:20]
+    clearly = sorted(
+        (t for t in scored if t[1].high < prior_mean_of(t[1])), key=lambda t: t[1].high
+    )[:20]
+    points = ServicePoint.objects.select_related("agency").in_bulk(
+        {sp for sp, _ in best + worst + clearly}
+    )
+
+    def rows_of(items):
+        return [{"obj": points[sp], "fair": fair} for sp, fair in items]
+
+    return {
+        "best": rows_of(best),
+        "worst": rows_of(worst),
+        "clearly_worst": rows_of(clearly),
+        "ranked": len(scored),
+        "below_min": below,
+    }
+
+
+def prior_mean_of(fair: stats.Fair) -> float:
+    return fair.prior_mean
+
+
+def rank_services(scope: Scope, f: Filters) -> list[dict]:
+    prior = priors(f)
+    rows = point_months(scope, f).values("service_key").annotate(**{c: Sum(c) for c in HIST})
+    services = Service.objects.in_bulk([r["service_key"] for r in rows if r["service_key"]])
+    out = []
+    for row in rows:
+        hist = hist_of(row)
+        p = prior.get(row["service_key"])
+        if p is None or row["service_key"] not in services:
+            continue
+        n = stats.n_of(hist)
+        if n < f.min_n:
+            continue
+        mean = stats.mean_of(hist)
+        low, high = (
+            (mean - 1.96 * (p.sigma2 / n) ** 0.5, mean + 1.96 * (p.sigma2 / n) ** 0.5)
+            if n
+            else (None, None)
+        )
+        out.append(
+            {"obj": services[row["service_key"]], "n": n, "mean": mean, "low": low,
+             "high": high, "national": p.mean}
+        )  # fmt: skip
+    return sorted(out, key=lambda r: -r["mean"])
+
+
+# -- No Copy compliance ----------------------------------------------------------------------
+
+
+def _declared_no_copy():
+    """(point, service) pairs where the office declared No Copy for every document it has a
+    copy status for, as an ``Exists`` on a PointMonth row."""
+    statuses = CopyStatus.objects.filter(
+        offering__service_point_id=OuterRef("service_point_id"),
+        offering__service_id=OuterRef("service_key"),
+    )
+    return Exists(statuses.filter(status=CopyStatus.NO_COPY)) & ~Exists(
+        statuses.filter(status=CopyStatus.COPY_REQUIRED)
+    )
+
+
+def compliance(scope: Scope, f: Filters) -> dict:
+    base = point_months(scope, f).exclude(service_key=0)
+    declared = base.filter(_declared_no_copy())
+    contradictions = []
+    rows = (
+        declared.values("service_point_id", "service_key")
+        .annotate(yes=Sum("copy_yes"), no=Sum("copy_no"))
+        .filter(yes__gt=0)
+    )
+    for row in rows.iterator(chunk_size=5000):
+        answers = row["yes"] + row["no"]
+        if answers < CONTRADICTION_MIN_ANSWERS:
+            continue
+        low, high = stats.wilson(row["yes"], answers)
+        if low >= CONTRADICTION_SHARE:
+            contradictions.append({**row, "answers": answers, "low": low, "high": high})
+    contradictions.sort(key=lambda r: (-r["low"], -r["answers"]))
+    contradictions = contradictions[:50]
+    points = ServicePoint.objects.select_related("agency").in_bulk(
+        {r["service_point_id"] for r in contradictions}
+    )
+    services = Service.objects.in_bulk({r["service_key"] for r in contradictions})
+    offerings = {
+        (o.service_point_id, o.service_id): o.pk
+        for o in Offering.objects.filter(
+            service_point_id__in=list(points), service_id__in=list(services)
+        )
+    }
+    for r in contradictions:
+        r["point"] = points[r["service_point_id"]]
+        r["service"] = services.get(r["service_key"])
+        r["share"] = r["yes"] / r["answers"]
+        r["offering_id"] = offerings.get((r["service_point_id"], r["service_key"]))
+
+    def shares(qs, group: str | None):
+        fields = [group] if group else []
+        agg = qs.values(*fields).annotate(yes=Sum("copy_yes"), no=Sum("copy_no"))
+        out = []
+        for row in agg if group else [qs.aggregate(yes=Sum("copy_yes"), no=Sum("copy_no"))]:
+            yes, no = row["yes"] or 0, row["no"] or 0
+            ci = stats.wilson(yes, yes + no)
+            out.append(
+                {**row, "answers": yes + no, "pct": round(100 * yes / (yes + no), 1)
+                 if yes + no else None, "ci": ci}
+            )  # fmt: skip
+        return out
+
+    overall = shares(declared, None)[0]
+    required = shares(base.exclude(_declared_no_copy()), None)[0]
+    by_month = shares(declared, "month")
+    by_month.sort(key=lambda r: r["month"])
+    by_agency = shares(declared, "agency_id")
+    agencies = Agency.objects.in_bulk([r["agency_id"] for r in by_agency])
+    for r in by_agency:
+        r["obj"] = agencies[r["agency_id"]]
+    by_agency.sort(key=lambda r: -(r["pct"] or 0))
+    return {
+        "overall": overall,
+        "required": required,
+        "by_month": by_month,
+        "by_agency": by_agency,
+        "contradictions": contradictions,
+        "flagged": len(contradictions),
+    }

@@ -1,0 +1,171 @@
+"""Rollups of the ratings, kept current in the same transaction that stores the ratings
+(``central.insights.rollups.add``), and the insights side's own tables (alerts, export
+jobs). Every rollup row holds a score *histogram* (``n1`` .. ``n5``), so means, variances,
+Bayesian scores and intervals all come from rollups, never from raw rows.
+
+- ``PointMonth``: month x service point x service. Rankings, No Copy compliance,
+  drill-down to province and service point. ``service_key`` is the service's id, or 0 for
+  a rating whose service central did not know (counted for the point, for no service).
+- ``AgencyDay``: local day x agency x service. Trends by day / week / month and the
+  national / agency headline numbers.
+- ``AgencyHour``: local day x agency x hour of day. The hour x weekday heat map.
+
+``agency`` and ``province_code`` are copied from the service point when the rating is
+stored (history stays where it happened if a point later moves agency).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from central.directory.models import Agency, ServicePoint
+from central.scope import ScopedManager
+
+HIST = ("n1", "n2", "n3", "n4", "n5")
+DIMS = ("d_staff", "d_waiting_time", "d_steps", "d_documents", "d_facilities", "d_outcome")
+# The same chips picked by dissatisfied citizens (score 1-2): what the unhappy talk about.
+LOW_DIMS = tuple("l" + d for d in DIMS)
+COUNTS = (*HIST, "copy_yes", "copy_no", *DIMS, *LOW_DIMS)
+
+
+class _Counts(models.Model):
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
+    n1 = models.IntegerField(default=0)
+    n2 = models.IntegerField(default=0)
+    n3 = models.IntegerField(default=0)
+    n4 = models.IntegerField(default=0)
+    n5 = models.IntegerField(default=0)
+    copy_yes = models.IntegerField(default=0)
+    copy_no = models.IntegerField(default=0)
+    d_staff = models.IntegerField(default=0)
+    d_waiting_time = models.IntegerField(default=0)
+    d_steps = models.IntegerField(default=0)
+    d_documents = models.IntegerField(default=0)
+    d_facilities = models.IntegerField(default=0)
+    d_outcome = models.IntegerField(default=0)
+    ld_staff = models.IntegerField(default=0)
+    ld_waiting_time = models.IntegerField(default=0)
+    ld_steps = models.IntegerField(default=0)
+    ld_documents = models.IntegerField(default=0)
+    ld_facilities = models.IntegerField(default=0)
+    ld_outcome = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class PointMonth(_Counts):
+    month = models.DateField(help_text="First day of the local (Asia/Bangkok) month.")
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    province_code = models.CharField(max_length=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service_point", "month", "service_key"], name="pointmonth_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["month", "agency"], name="pointmonth_month_agency"),
+            models.Index(fields=["agency", "month"], name="pointmonth_agency_month"),
+        ]
+
+
+class AgencyDay(_Counts):
+    day = models.DateField(help_text="Local (Asia/Bangkok) day.")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day", "service_key"], name="agencyday_key")
+        ]
+        indexes = [models.Index(fields=["day"], name="agencyday_day")]
+
+
+class AgencyHour(models.Model):
+    objects = ScopedManager()
+    unscoped = models.Manager()
+    day = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    hour = models.PositiveSmallIntegerField()
+    n = models.IntegerField(default=0)
+    score_sum = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day", "hour"], name="agencyhour_key")
+        ]
+        indexes = [models.Index(fields=["day"], name="agencyhour_day")]
+
+
+class Alert(models.Model):
+    """A service point whose satisfaction dropped clearly below its own baseline, or whose
+    declared No Copy is contradicted by citizens. One open alert per point and kind."""
+
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
+    DROP = "drop"
+    NO_COPY = "no_copy"
+    KIND_CHOICES = [(DROP, "Satisfaction drop"), (NO_COPY, "No Copy contradicted")]
+    NEW, ACKNOWLEDGED, CLOSED = "new", "acknowledged", "closed"
+    STATE_CHOICES = [(NEW, "New"), (ACKNOWLEDGED, "Acknowledged"), (CLOSED, "Closed")]
+
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+    state = models.CharField(max_length=20, choices=STATE_CHOICES, default=NEW)
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    raised_at = models.DateTimeField()
+    month = models.DateField(help_text="The month the evidence is from.")
+    summary_th = models.CharField(max_length=400)
+    summary_en = models.CharField(max_length=400)
+    evidence = models.JSONField(default=dict)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["agency", "state"], name="alert_agency_state")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.service_point_id} {self.state}"
+
+
+class ExportJob(models.Model):
+    """A big ratings export, run by ``python -m central insights_worker`` (no broker: the
+    worker polls this table with SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL)."""
+
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATE_CHOICES = [(QUEUED, "Queued"), (RUNNING, "Running"), (DONE, "Done"), (FAILED, "Failed")]
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    fmt = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    query = models.CharField(max_length=2000, help_text="The filters, as a URL query string.")
+    state = models.CharField(max_length=10, choices=STATE_CHOICES, default=QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.BigIntegerField(default=0)
+    path = models.CharField(max_length=500, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} {self.fmt} {self.state}"

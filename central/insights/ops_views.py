@@ -1,0 +1,144 @@
+"""Alerts and fleet health pages of the insights side."""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from central.fleet.models import Kiosk
+from central.fleet.services import client_ip
+from central.insights import alerts
+from central.insights.models import Alert
+from central.insights.views import Table, insights_page
+from central.web.adminkit import display, role_of, scope_of
+from central.web.labels import is_english, tr
+
+STATE_WORDS = {
+    Alert.NEW: ("ใหม่", "new"),
+    Alert.ACKNOWLEDGED: ("รับทราบแล้ว", "acknowledged"),
+    Alert.CLOSED: ("ปิดแล้ว", "closed"),
+}
+KIND_WORDS = {
+    Alert.DROP: ("ความพึงพอใจลดลง", "satisfaction drop"),
+    Alert.NO_COPY: ("ยังถูกขอสำเนา", "No Copy contradicted"),
+}
+OFFLINE_AFTER = timedelta(days=1)
+QUEUE_WARN = 500
+SKEW_WARN_SECONDS = 600
+
+
+def alerts_view(request):
+    state = request.GET.get("state", "open")
+    if state not in ("open", "all", *STATE_WORDS):
+        state = "open"
+
+    def build(scope, f):
+        qs = Alert.objects.scoped(scope).select_related("service_point", "agency", "changed_by")
+        if state == "open":
+            qs = qs.exclude(state=Alert.CLOSED)
+        elif state != "all":
+            qs = qs.filter(state=state)
+        items = list(qs[:200])
+        english = is_english()
+        for a in items:
+            a.summary = a.summary_en if english else a.summary_th
+            a.state_label = tr(*STATE_WORDS[a.state])
+            a.kind_label = tr(*KIND_WORDS[a.kind])
+        rows = [[a.raised_at.strftime("%Y-%m-%d %H:%M"), str(a.kind_label), display(a.service_point),
+                 a.summary, str(a.state_label)] for a in items]  # fmt: skip
+        table = Table(
+            "alerts",
+            tr("การแจ้งเตือน", "Alerts"),
+            [tr("เมื่อ", "Raised"), tr("ประเภท", "Kind"), tr("จุดให้บริการ", "Service point"),
+             tr("รายละเอียด", "What"), tr("สถานะ", "State")],
+            rows,
+        )  # fmt: skip
+        return {"alerts": items, "state": state, "tables": [table]}
+
+    return insights_page(
+        request, "admin/insights/alerts.html", tr("การแจ้งเตือน", "Alerts"), build, default_days=90
+    )
+
+
+@require_POST
+def alert_action(request, alert_id: int, action: str):
+    if role_of(request) is None:
+        raise PermissionDenied
+    if action not in alerts.TRANSITIONS:
+        raise Http404("no such action")
+    alert = Alert.objects.scoped(scope_of(request)).filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("no such alert")
+    alerts.transition(alert, action, request.user, client_ip(request))
+    return HttpResponseRedirect(reverse("admin:insights-alerts"))
+
+
+def fleet_view(request):
+    def build(scope, f):
+        now = timezone.now()
+        kiosks = list(
+            scope.filter(Kiosk.objects.filter(revoked_at=None)).select_related(
+                "counter__service_point__agency"
+            )
+        )
+        offline, queues, refused, skewed = [], [], [], []
+        visit: dict[int, dict] = {}
+        for k in kiosks:
+            reasons = []
+            if k.last_seen is None or now - k.last_seen > OFFLINE_AFTER:
+                offline.append(k)
+                reasons.append(str(tr("ขาดการติดต่อเกิน 1 วัน", "not seen for over a day")))
+            if (k.queue_depth or 0) >= QUEUE_WARN:
+                queues.append(k)
+                reasons.append(str(tr("คิวค้างส่งมาก", "long queue")))
+            if k.catalogue_refused_reason:
+                refused.append(k)
+                reasons.append(str(tr("ปฏิเสธรายการบริการ", "refused a catalogue")))
+            if k.skew_flag or abs(k.clock_skew_seconds or 0) > SKEW_WARN_SECONDS:
+                skewed.append(k)
+                reasons.append(str(tr("นาฬิกาผิด", "clock wrong")))
+            if reasons:
+                visit[k.pk] = {"kiosk": k, "reasons": reasons}
+        versions = Tally(k.app_version or "?" for k in kiosks).most_common()
+
+        def row(k):
+            seen = k.last_seen.strftime("%Y-%m-%d %H:%M") if k.last_seen else "—"
+            return [k.public_id, display(k.counter), display(k.counter.service_point.agency), seen,
+                    k.queue_depth, k.app_version, k.catalogue_refused_reason or "",
+                    round(k.clock_skew_seconds or 0)]  # fmt: skip
+
+        header = [tr("ตู้", "Kiosk"), tr("ช่องบริการ", "Counter"), tr("หน่วยงาน", "Agency"),
+                  tr("ติดต่อล่าสุด", "Last seen"), tr("คิว", "Queue"), tr("เวอร์ชัน", "Version"),
+                  tr("ปฏิเสธรายการบริการ", "Refused catalogue"), tr("นาฬิกาต่าง (วินาที)", "Clock skew (s)")]  # fmt: skip
+        tables = [
+            Table("visit", tr("ช่องบริการที่ควรไปตรวจ", "Counters that need a visit"),
+                  [*header, tr("เหตุผล", "Why")],
+                  [[*row(v["kiosk"]), ", ".join(v["reasons"])] for v in visit.values()]),
+            Table("versions", tr("เวอร์ชันของแอป", "App versions"),
+                  [tr("เวอร์ชัน", "Version"), tr("จำนวนตู้", "Kiosks")], [list(v) for v in versions]),
+            Table("offline", tr("ขาดการติดต่อเกิน 1 วัน", "Not seen for over a day"), header,
+                  [row(k) for k in offline]),
+            Table("queues", tr("คิวค้างส่งมาก", "Long queues"), header, [row(k) for k in queues]),
+            Table("refused", tr("ปฏิเสธรายการบริการ", "Refused catalogues"), header,
+                  [row(k) for k in refused]),
+            Table("clock", tr("นาฬิกาผิด", "Clock skew"), header, [row(k) for k in skewed]),
+        ]  # fmt: skip
+        return {
+            "total": len(kiosks),
+            "counts": {
+                "offline": len(offline),
+                "queues": len(queues),
+                "refused": len(refused),
+                "clock": len(skewed),
+                "visit": len(visit),
+            },  # fmt: skip
+            "tables": tables,
+        }
+
+    return insights_page(request, "admin/insights/fleet.html", tr("สถานะตู้", "Fleet health"), build)

@@ -1,0 +1,178 @@
+"""Keeping the rollups current: :func:`add` is called by the ratings ingest inside the
+transaction that stores the ratings, with exactly the rows it inserted (never a
+duplicate), so a rating and its rollup contributions commit or roll back together.
+
+One upsert per rollup table per batch (``INSERT ... ON CONFLICT (key) DO UPDATE SET
+n = n + excluded.n``, the same SQL on SQLite >= 3.24 and PostgreSQL), keys in sorted order
+so concurrent batches lock rollup rows in the same order and cannot deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+
+from central.insights.models import COUNTS, AgencyDay, AgencyHour, PointMonth
+
+_DIM_FIELDS = (
+    ("dim_staff", "d_staff"),
+    ("dim_waiting_time", "d_waiting_time"),
+    ("dim_steps", "d_steps"),
+    ("dim_documents", "d_documents"),
+    ("dim_facilities", "d_facilities"),
+    ("dim_outcome", "d_outcome"),
+)
+_INDEX = {name: i for i, name in enumerate(COUNTS)}
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _counts(rating) -> list[int]:
+    out = [0] * len(COUNTS)
+    out[rating.score - 1] = 1
+    if rating.asked_for_copy is True:
+        out[_INDEX["copy_yes"]] = 1
+    elif rating.asked_for_copy is False:
+        out[_INDEX["copy_no"]] = 1
+    low = rating.score <= 2
+    for field, name in _DIM_FIELDS:
+        if getattr(rating, field):
+            out[_INDEX[name]] = 1
+            if low:
+                out[_INDEX["l" + name]] = 1
+    return out
+
+
+def _upsert(
+    table: str, key_cols: list[str], count_cols: list[str], rows: list[tuple], conflict: int = 0
+) -> None:
+    """Upsert ``rows`` (key values then counts); the first ``conflict`` key columns (all
+    when 0) are the unique key, the others are copied on insert only."""
+    if not rows:
+        return
+    cols = key_cols + count_cols
+    conflict_cols = key_cols[:conflict] if conflict else key_cols
+    q = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(cols))
+    updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
+    sql = (
+        f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) VALUES ({placeholders}) "
+        f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, sorted(rows))
+
+
+def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
+    """Add ``ratings`` (new ``Rating`` objects of ONE service point, not yet or just
+    inserted) to every rollup. Call inside the transaction that inserts them."""
+    zone = local_zone()
+    point_month: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    agency_day: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
+    agency_hour: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for rating in ratings:
+        local = rating.rated_at.astimezone(zone)
+        day = local.date()
+        service_key = rating.service_id or 0
+        counts = _counts(rating)
+        for target in (
+            point_month[(rating.service_point_id, date(day.year, day.month, 1), service_key)],
+            agency_day[(agency_id, day, service_key)],
+        ):
+            for i, value in enumerate(counts):
+                target[i] += value
+        hour = agency_hour[(agency_id, day, local.hour)]
+        hour[0] += 1
+        hour[1] += rating.score
+    counts = list(COUNTS)
+    _upsert(
+        PointMonth._meta.db_table,
+        ["service_point_id", "month", "service_key", "agency_id", "province_code"],
+        counts,
+        [(*k[:3], agency_id, province_code, *v) for k, v in point_month.items()],
+        conflict=3,
+    )
+    _upsert(
+        AgencyDay._meta.db_table,
+        ["agency_id", "day", "service_key"],
+        counts,
+        [(*k, *v) for k, v in agency_day.items()],
+    )
+    _upsert(
+        AgencyHour._meta.db_table,
+        ["agency_id", "day", "hour"],
+        ["n", "score_sum"],
+        [(*k, *v) for k, v in agency_hour.items()],
+    )
+
+
+def rebuild() -> None:
+    """Recompute every rollup from the raw ratings (after a bulk load such as the bench's
+    COPY, or to repair). One INSERT ... SELECT ... GROUP BY per table."""
+    from central.ratings.models import Rating
+
+    q = connection.ops.quote_name
+    rating = q(Rating._meta.db_table)
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        local = f"(r.rated_at AT TIME ZONE '{settings.TIME_ZONE}')"
+        day = f"CAST({local} AS date)"
+        month = f"CAST(date_trunc('month', {local}) AS date)"
+        hour = f"CAST(EXTRACT(hour FROM {local}) AS integer)"
+        true = "true"
+    else:  # SQLite stores UTC text; Bangkok has no daylight saving (+07:00 all year).
+        offset = "'+7 hours'"
+        day = f"date(r.rated_at, {offset})"
+        month = f"date(r.rated_at, {offset}, 'start of month')"
+        hour = f"CAST(strftime('%H', r.rated_at, {offset}) AS integer)"
+        true = "1"
+    sums = [f"SUM(CASE WHEN r.score = {i} THEN 1 ELSE 0 END)" for i in range(1, 6)]
+    sums += [
+        f"SUM(CASE WHEN r.asked_for_copy = {true} THEN 1 ELSE 0 END)",
+        f"SUM(CASE WHEN r.asked_for_copy = {'false' if true == 'true' else '0'} THEN 1 ELSE 0 END)",
+    ]
+    sums += [f"SUM(CASE WHEN r.{f} = {true} THEN 1 ELSE 0 END)" for f, _ in _DIM_FIELDS]
+    sums += [
+        f"SUM(CASE WHEN r.{f} = {true} AND r.score <= 2 THEN 1 ELSE 0 END)" for f, _ in _DIM_FIELDS
+    ]
+    counts = ", ".join(q(c) for c in COUNTS)
+    sp = q("directory_servicepoint")
+    statements = [
+        f"DELETE FROM {q(PointMonth._meta.db_table)}",
+        f"DELETE FROM {q(AgencyDay._meta.db_table)}",
+        f"DELETE FROM {q(AgencyHour._meta.db_table)}",
+        f"INSERT INTO {q(PointMonth._meta.db_table)} (service_point_id, month, service_key, "
+        f"agency_id, province_code, {counts}) SELECT r.service_point_id, {month}, "
+        f"COALESCE(r.service_id, 0), sp.agency_id, sp.province_code, {', '.join(sums)} "
+        f"FROM {rating} r JOIN {sp} sp ON sp.id = r.service_point_id "
+        f"GROUP BY r.service_point_id, {month}, COALESCE(r.service_id, 0), sp.agency_id, "
+        f"sp.province_code",
+        f"INSERT INTO {q(AgencyDay._meta.db_table)} (agency_id, day, service_key, {counts}) "
+        f"SELECT sp.agency_id, {day}, COALESCE(r.service_id, 0), {', '.join(sums)} "
+        f"FROM {rating} r JOIN {sp} sp ON sp.id = r.service_point_id "
+        f"GROUP BY sp.agency_id, {day}, COALESCE(r.service_id, 0)",
+        f"INSERT INTO {q(AgencyHour._meta.db_table)} (agency_id, day, hour, n, score_sum) "
+        f"SELECT sp.agency_id, {day}, {hour}, COUNT(*), SUM(r.score) "
+        f"FROM {rating} r JOIN {sp} sp ON sp.id = r.service_point_id "
+        f"GROUP BY sp.agency_id, {day}, {hour}",
+    ]
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def add_for_point(ratings: list, service_point_id: int) -> None:
+    """:func:`add` for ratings of one service point, looking up its agency and province."""
+    from central.directory.models import ServicePoint
+
+    agency_id, province_code = ServicePoint.objects.values_list("agency_id", "province_code").get(
+        pk=service_point_id
+    )
+    add(ratings, agency_id, province_code)

@@ -1,0 +1,417 @@
+"""The insights pages in central's admin site (``/admin/insights/...``): No Copy
+compliance (the first page), the dashboard, fair rankings, fleet health, alerts, exports.
+
+Every page: the user's scope (``central.scope``) and the URL's filters
+(``central.insights.filters``, a foreign or malformed filter is refused with 4xx), Thai
+first with English, each chart with its table and ``?csv=<table>`` for a CSV of that
+table. Data for the charts goes into the page with ``json_script``; the JavaScript lives
+in ``static/cp/insights.js`` (no inline script: the admin runs under a CSP).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+
+import geothai
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from central.catalogue.models import Service
+from central.directory.models import ServicePoint
+from central.insights import data
+from central.insights.filters import BadFilter, Filters, parse
+from central.web.adminkit import display, role_of, scope_of
+from central.web.labels import is_english, tr
+
+DIMENSION_WORDS = {
+    "staff": ("เจ้าหน้าที่", "staff"),
+    "waiting_time": ("เวลารอ", "waiting time"),
+    "steps": ("ขั้นตอน", "steps"),
+    "documents": ("เอกสาร", "documents"),
+    "facilities": ("สิ่งอำนวยความสะดวก", "facilities"),
+    "outcome": ("ผลลัพธ์", "outcome"),
+}
+WEEKDAYS = [
+    ("จ.", "Mon"), ("อ.", "Tue"), ("พ.", "Wed"), ("พฤ.", "Thu"), ("ศ.", "Fri"),
+    ("ส.", "Sat"), ("อา.", "Sun"),
+]  # fmt: skip
+
+
+class Table:
+    """A table shown under a chart and downloadable as CSV (``?csv=<name>``)."""
+
+    def __init__(self, name: str, title, header: list, rows: list[list]):
+        self.name, self.title, self.header, self.rows = name, title, header, rows
+
+
+def _csv_response(table: Table) -> HttpResponse:
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([str(h) for h in table.header])
+        for row in table.rows:
+            yield writer.writerow([_plain(v) for v in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@")) and not _numeric(text) else text
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _refuse(status: int, reason: str) -> HttpResponse:
+    return HttpResponse(reason, status=status, content_type="text/plain; charset=utf-8")
+
+
+def insights_page(
+    request, template: str, title, build: Callable[[object, Filters], dict], default_days=90
+):
+    """Scope + filters + context + tables; ``?csv=<table>`` answers that table's CSV."""
+    from central.web.admin_site import site
+
+    if role_of(request) is None:
+        raise PermissionDenied
+    scope = scope_of(request)
+    try:
+        f = parse(request.GET, scope, default_days=default_days)
+    except BadFilter as exc:
+        return _refuse(exc.status, exc.reason)
+    context = build(scope, f)
+    tables = {t.name: t for t in context.get("tables", [])}
+    wanted = request.GET.get("csv")
+    if wanted is not None:
+        if wanted not in tables:
+            return _refuse(404, f"csv: no table {wanted[:40]!r} on this page")
+        return _csv_response(tables[wanted])
+    context.update(
+        site.each_context(request),
+        title=title,
+        f=f,
+        filter_form=_filter_form(scope, f),
+        tabs=_tabs(request, f),
+        query=f.query(),
+    )
+    return TemplateResponse(request, template, context)
+
+
+def _filter_form(scope, f: Filters) -> dict:
+    agencies = [(a.pk, display(a)) for a in scope.agencies().order_by("code")]
+    provinces = sorted(
+        ((p.code, p.name_en if is_english() else p.name_th) for p in geothai.provinces()),
+        key=lambda t: t[1],
+    )
+    services = [(s.pk, f"{s.code} — {s.name_en if is_english() else s.name_th}")
+                for s in Service.objects.order_by("code")]  # fmt: skip
+    return {
+        "agencies": agencies,
+        "provinces": provinces,
+        "services": services,
+        "point_label": display(f.point) if f.point else "",
+    }
+
+
+TABS = [
+    ("insights-compliance", ("ไม่เรียกสำเนา", "No Copy compliance")),
+    ("insights-dashboard", ("ภาพรวม", "Dashboard")),
+    ("insights-rankings", ("จัดอันดับ", "Rankings")),
+    ("insights-alerts", ("การแจ้งเตือน", "Alerts")),
+    ("insights-fleet", ("สถานะตู้", "Fleet health")),
+    ("insights-exports", ("ส่งออกข้อมูล", "Exports")),
+]
+
+
+def _tabs(request, f: Filters) -> list[dict]:
+    from django.urls import NoReverseMatch
+
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    query = f.query()
+    out = []
+    for name, words in TABS:
+        try:
+            url = reverse(f"admin:{name}")
+        except NoReverseMatch:
+            continue
+        out.append({"url": f"{url}?{query}", "label": tr(*words), "on": name == current})
+    return out
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _label(obj) -> str:
+    if obj is None:
+        return str(tr("ไม่ทราบงานบริการ", "unknown service"))
+    if hasattr(obj, "name_th") and not hasattr(obj, "_meta"):  # geothai province
+        return obj.name_en if is_english() else obj.name_th
+    return display(obj)
+
+
+# -- pages -----------------------------------------------------------------------------------
+
+
+def compliance_view(request):
+    def build(scope, f):
+        c = data.compliance(scope, f)
+        for r in c["contradictions"]:
+            r["edit_url"] = (
+                reverse("admin:catalogue_offering_change", args=[r["offering_id"]])
+                if r["offering_id"]
+                else None
+            )
+        trend_rows = [
+            [r["month"].strftime("%Y-%m"), r["answers"], r["yes"] or 0, r["pct"]]
+            for r in c["by_month"]
+        ]
+        chart = {
+            "type": "line",
+            "labels": [r[0] for r in trend_rows],
+            "datasets": [{"label": str(tr("% ถูกขอสำเนา (สำนักงานที่ประกาศไม่เรียกสำเนา)",
+                                          "% asked for a copy (No Copy offices)")),
+                          "data": [r[3] for r in trend_rows]}],
+            "y_max": 100,
+        }  # fmt: skip
+        tables = [
+            Table(
+                "contradictions",
+                tr("ประกาศไม่เรียกสำเนา แต่ประชาชนยังถูกขอ", "Declared No Copy, citizens still asked"),
+                [
+                    tr("จุดให้บริการ", "Service point"),
+                    tr("งานบริการ", "Service"),
+                    tr("ตอบคำถาม", "Answers"),
+                    tr("ถูกขอสำเนา", "Asked for a copy"),
+                    "%",
+                    tr("ช่วงความเชื่อมั่น 95%", "95% interval"),
+                ],
+                [
+                    [
+                        display(r["point"]),
+                        r["service"].code if r["service"] else "",
+                        r["answers"],
+                        r["yes"],
+                        f"{100 * r['share']:.1f}",
+                        f"{100 * r['low']:.1f}–{100 * r['high']:.1f}",
+                    ]
+                    for r in c["contradictions"]
+                ],
+            ),  # fmt: skip
+            Table(
+                "trend",
+                tr("แนวโน้มรายเดือน", "Monthly trend"),
+                [
+                    tr("เดือน", "Month"),
+                    tr("ตอบคำถาม", "Answers"),
+                    tr("ถูกขอสำเนา", "Asked for a copy"),
+                    "%",
+                ],
+                trend_rows,
+            ),  # fmt: skip
+            Table(
+                "agencies",
+                tr("ตามหน่วยงาน", "By agency"),
+                [
+                    tr("หน่วยงาน", "Agency"),
+                    tr("ตอบคำถาม", "Answers"),
+                    tr("ถูกขอสำเนา", "Asked for a copy"),
+                    "%",
+                    tr("ช่วงความเชื่อมั่น 95%", "95% interval"),
+                ],
+                [
+                    [display(r["obj"]), r["answers"], r["yes"] or 0, r["pct"], _ci(r["ci"])]
+                    for r in c["by_agency"]
+                ],
+            ),  # fmt: skip
+        ]
+        return {"c": c, "chart": chart, "tables": tables}
+
+    return insights_page(
+        request,
+        "admin/insights/compliance.html",
+        tr(
+            "การไม่เรียกสำเนาเอกสาร: ประกาศกับสิ่งที่ประชาชนบอก", "No Copy: declared vs. what citizens say"
+        ),
+        build,
+        default_days=180,
+    )
+
+
+def _ci(ci) -> str:
+    return "—" if not ci else f"{100 * ci[0]:.1f}–{100 * ci[1]:.1f}"
+
+
+def dashboard_view(request):
+    def build(scope, f):
+        head = data.headline(scope, f)
+        grain, trend = data.trend(scope, f)
+        level, parts = data.breakdown(scope, f)
+        services = data.by_service(scope, f)
+        heat = data.heatmap(scope, f)
+        dims = data.dimensions(scope, f)
+        trend_rows = [
+            [r["period"].isoformat(), r["n"], r["mean"], r["satisfied_pct"], r["copy_pct"]]
+            for r in trend
+        ]
+        trend_chart = {
+            "type": "bar",
+            "labels": [r[0] for r in trend_rows],
+            "datasets": [
+                {"type": "line", "label": str(tr("% พอใจ (4–5)", "% satisfied (4–5)")),
+                 "data": [r[3] for r in trend_rows], "yAxisID": "pct"},
+                {"type": "bar", "label": str(tr("จำนวนการประเมิน", "Ratings")),
+                 "data": [r[1] for r in trend_rows], "yAxisID": "n"},
+            ],
+            "dual": True,
+        }  # fmt: skip
+        level_words = {
+            "agency": ("หน่วยงาน", "Agency"),
+            "province": ("จังหวัด", "Province"),
+            "point": ("จุดให้บริการ", "Service point"),
+            "counter": ("ช่องบริการ", "Counter"),
+        }
+        for r in parts:
+            r["label"] = _label(r["obj"])
+            r["url"] = (
+                reverse("admin:insights-dashboard") + "?" + f.query(**r["link"])
+                if r.get("link")
+                else None
+            )
+        dim_chart = {
+            "type": "bar",
+            "labels": [str(tr(*DIMENSION_WORDS[r["name"]])) for r in dims["rows"]],
+            "datasets": [
+                {"label": str(tr("ทุกคน (%)", "everyone (%)")),
+                 "data": [r["all_pct"] for r in dims["rows"]]},
+                {"label": str(tr("ผู้ไม่พอใจ 1–2 (%)", "dissatisfied 1–2 (%)")),
+                 "data": [r["low_pct"] for r in dims["rows"]]},
+            ],
+        }  # fmt: skip
+        heat_max = max((c["n"] for day in heat for c in day), default=0) or 1
+        heat_rows = []
+        for index, day in enumerate(heat):
+            heat_rows.append(
+                {
+                    "label": tr(*WEEKDAYS[index]),
+                    "cells": [
+                        {**c, "level": min(5, round(5 * c["n"] / heat_max))} for c in day[7:19]
+                    ],
+                }
+            )
+        tables = [
+            Table("trend", tr("แนวโน้ม", "Trend"),
+                  [tr("ช่วง", "Period"), tr("จำนวน", "Ratings"), tr("คะแนนเฉลี่ย", "Mean score"),
+                   tr("% พอใจ", "% satisfied"), tr("% ถูกขอสำเนา", "% asked for a copy")],
+                  trend_rows),
+            Table("breakdown", tr(*level_words[level]),
+                  [tr(*level_words[level]), tr("จำนวน", "Ratings"), tr("คะแนนเฉลี่ย", "Mean score"),
+                   tr("% พอใจ", "% satisfied"), tr("% ถูกขอสำเนา", "% asked for a copy")],
+                  [[r["label"], r["n"], r["mean"], r["satisfied_pct"], r["copy_pct"]]
+                   for r in parts]),
+            Table("services", tr("ตามงานบริการ", "By service"),
+                  [tr("งานบริการ", "Service"), tr("จำนวน", "Ratings"), tr("คะแนนเฉลี่ย", "Mean score"),
+                   tr("% พอใจ", "% satisfied"), tr("% ถูกขอสำเนา", "% asked for a copy")],
+                  [[_label(r["service"]), r["n"], r["mean"], r["satisfied_pct"], r["copy_pct"]]
+                   for r in services]),
+            Table("dimensions", tr("เรื่องที่ประเมิน", "What it was about"),
+                  [tr("เรื่อง", "About"), tr("ทุกคน", "Everyone"), "%",
+                   tr("ผู้ไม่พอใจ (1–2)", "Dissatisfied (1–2)"), "%"],
+                  [[tr(*DIMENSION_WORDS[r["name"]]), r["all"], r["all_pct"], r["low"], r["low_pct"]]
+                   for r in dims["rows"]]),
+            Table("heatmap", tr("วันและเวลา", "Weekday and hour"),
+                  [tr("วัน", "Day"), *[f"{h:02d}:00" for h in range(24)]],
+                  [[tr(*WEEKDAYS[i]), *[c["n"] for c in day]] for i, day in enumerate(heat)]),
+        ]  # fmt: skip
+        return {
+            "head": head,
+            "grain": grain,
+            "level": level,
+            "level_label": tr(*level_words[level]),
+            "parts": parts,
+            "services": services,
+            "heat_rows": heat_rows,
+            "heat_hours": [f"{h:02d}" for h in range(7, 19)],
+            "dims": dims,
+            "trend_chart": trend_chart,
+            "dim_chart": dim_chart,
+            "tables": tables,
+            "dimension_words": {k: tr(*v) for k, v in DIMENSION_WORDS.items()},
+            "monthly_only": data.uses_point_rollup(f),
+        }
+
+    return insights_page(
+        request, "admin/insights/dashboard.html", tr("ภาพรวมความพึงพอใจ", "Satisfaction dashboard"),
+        build,
+    )  # fmt: skip
+
+
+def rankings_view(request):
+    def build(scope, f):
+        ranks = data.rank_points(scope, f)
+        services = data.rank_services(scope, f)
+
+        def rows(items):
+            return [
+                [display(r["obj"]), display(r["obj"].agency), r["fair"].n,
+                 f"{r['fair'].raw_mean:.2f}", f"{r['fair'].score:.2f}",
+                 f"{r['fair'].low:.2f}–{r['fair'].high:.2f}", f"{r['fair'].prior_mean:.2f}"]
+                for r in items
+            ]  # fmt: skip
+
+        header = [tr("จุดให้บริการ", "Service point"), tr("หน่วยงาน", "Agency"),
+                  tr("จำนวน", "Ratings"), tr("ค่าเฉลี่ยดิบ", "Raw mean"),
+                  tr("คะแนนที่เป็นธรรม", "Fair score"), tr("ช่วง 95%", "95% interval"),
+                  tr("ค่ากลางระดับประเทศ", "National mean")]  # fmt: skip
+        tables = [
+            Table("best", tr("ดีที่สุด", "Best"), header, rows(ranks["best"])),
+            Table("worst", tr("ต่ำที่สุด", "Lowest"), header, rows(ranks["worst"])),
+            Table("clearly_worst", tr("ต่ำกว่าอย่างชัดเจน", "Clearly worst"), header,
+                  rows(ranks["clearly_worst"])),
+            Table("services", tr("งานบริการ", "Services"),
+                  [tr("งานบริการ", "Service"), tr("จำนวน", "Ratings"), tr("ค่าเฉลี่ย", "Mean"),
+                   tr("ช่วง 95%", "95% interval"), tr("ค่าเฉลี่ยระดับประเทศ", "National mean")],
+                  [[display(r["obj"]), r["n"], f"{r['mean']:.2f}",
+                    f"{r['low']:.2f}–{r['high']:.2f}", f"{r['national']:.2f}"] for r in services]),
+        ]  # fmt: skip
+        return {"ranks": ranks, "tables": tables}
+
+    return insights_page(
+        request, "admin/insights/rankings.html", tr("จัดอันดับอย่างเป็นธรรม", "Fair rankings"),
+        build, default_days=365,
+    )  # fmt: skip
+
+
+def point_search(request):
+    """Searchable service point picker (40,000 points): at most 20 matches in scope."""
+    if role_of(request) is None:
+        raise PermissionDenied
+    term = request.GET.get("q", "").strip()[:60]
+    qs = scope_of(request).filter(ServicePoint.objects.all())
+    if term:
+        from django.db.models import Q
+
+        qs = qs.filter(
+            Q(code__icontains=term) | Q(name_th__icontains=term) | Q(name_en__icontains=term)
+        )
+    points = qs.order_by("code")[:20]
+    return JsonResponse({"results": [{"id": p.pk, "text": f"{display(p)} ({p.code})"}
+                                     for p in points]})  # fmt: skip
