@@ -1,5 +1,6 @@
-"""The comments page of the admin site (``/admin/comments/commentanalysis/``): comments
-under filters with sentiment, topics, score and service point; per topic the share of
+"""The comments page of the admin site (``/admin/comments/commentanalysis/``), one of the
+insights pages (their shared filters and tabs): comments with sentiment, topics, score and
+service point; per topic the share of
 negative comments and the most frequent words; junk hidden unless asked for, and an admin
 may unflag (or flag) one comment, which is audited. Scoped like every other page
 (``central.scope`` via ``CounterPointAdmin.get_queryset``); read-only otherwise."""
@@ -10,17 +11,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from central.comments import summary
-from central.comments.filters import SENTIMENT_WORDS, TOPIC_WORDS, CommentFilterForm
+from central.comments import filters, summary
+from central.comments.filters import SENTIMENT_WORDS, TOPIC_WORDS
 from central.comments.models import CommentAnalysis
+from central.insights.filters import BadFilter
+from central.insights.views import insights_page
 from central.ratings.admin import SCORE_WORDS
 from central.web.admin_site import site
-from central.web.adminkit import VIEW, CounterPointAdmin, audit_admin, display, scope_of
+from central.web.adminkit import VIEW, CounterPointAdmin, audit_admin, display
 from central.web.labels import tr
 
 PAGE_SIZE = 50
@@ -44,51 +46,55 @@ class CommentAnalysisAdmin(CounterPointAdmin):
         return HttpResponseRedirect(reverse("admin:comments_commentanalysis_changelist"))
 
     def changelist_view(self, request, extra_context=None):
+        """The page, under the insights dashboards' shared filters (and their tabs)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        scope = scope_of(request)
-        form = CommentFilterForm(request.GET or None, scope)
-        base = self.get_queryset(request).select_related(
+        try:
+            extra = filters.parse_extra(request.GET)
+        except BadFilter as exc:
+            return HttpResponse(exc.reason, status=exc.status, content_type="text/plain")
+
+        def build(scope, f):
+            return self._context(request, scope, f, extra)
+
+        title = tr("ความคิดเห็นของประชาชน", "Citizens' comments")
+        return insights_page(request, "admin/comments/page.html", title, build)
+
+    def _context(self, request, scope, f, extra: filters.CommentFilters) -> dict:
+        base = scope.filter(CommentAnalysis.objects.all()).select_related(
             "rating", "rating__service_point", "rating__service", "rating__counter"
         )
-        if form.is_bound and not form.is_valid():
-            shown = base.none()
-        else:
-            shown = form.apply(base) if form.is_bound else base.filter(junk=False)
-        unfiltered_junk = (
-            form.apply(base).filter(junk=True).count()
-            if form.is_bound and form.is_valid()
-            else base.filter(junk=True).count()
-        )
+        shown = filters.apply(base, f, extra)
+        junk_hidden = 0
+        if not extra.junk:
+            with_junk = filters.CommentFilters(extra.sentiment, extra.topic, junk=True)
+            junk_hidden = filters.apply(base, f, with_junk).filter(junk=True).count()
         page = Paginator(shown.order_by("-rating__rated_at", "-pk"), PAGE_SIZE).get_page(
             request.GET.get("p")
         )
-        topics = summary.by_topic(shown)
         sentiments = summary.by_sentiment(shown)
-        query = request.GET.copy()
-        query.pop("p", None)
-        if form.is_bound and not form.is_valid():
-            query.clear()  # links do not carry (or echo) a refused filter
-        context = {
-            **self.admin_site.each_context(request),
-            "title": tr("ความคิดเห็นของประชาชน", "Citizens' comments"),
+        query = f.query() + "".join(f"&{k}={v}" for k, v in extra.query().items())
+        no_topic = f.query() + "".join(
+            f"&{k}={v}" for k, v in extra.query().items() if k != "topic"
+        )
+        return {
             "opts": self.model._meta,
-            "form": form,
+            "extra": extra,
+            "sentiment_choices": [(k, tr(*v)) for k, v in SENTIMENT_WORDS.items()],
+            "topic_choices": [(k, tr(*v)) for k, v in TOPIC_WORDS.items()],
             "page": page,
             "rows": [self._row(a) for a in page.object_list],
-            "topics": [self._topic(t) for t in topics],
+            "topics": [self._topic(t) for t in summary.by_topic(shown)],
             "sentiments": [
                 {"key": k, "label": tr(*SENTIMENT_WORDS[k]), "n": sentiments.get(k, 0)}
                 for k in SENTIMENT_WORDS
             ],
             "total": page.paginator.count,
-            "junk_hidden": 0
-            if (form.is_bound and form.cleaned_data.get("junk"))
-            else unfiltered_junk,
-            "query": query.urlencode(),
+            "junk_hidden": junk_hidden,
+            "comment_query": query,
+            "no_topic_query": no_topic,
             "can_flag": True,
         }
-        return TemplateResponse(request, "admin/comments/page.html", context)
 
     @staticmethod
     def _row(a: CommentAnalysis) -> dict:

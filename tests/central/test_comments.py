@@ -154,15 +154,29 @@ def test_page_shows_comments_with_figures_and_hides_junk(api, kiosk, staff_clien
     assert "บริการดีมาก" not in negative and "รอนานมาก" in negative
 
 
-def test_page_filters_by_date_and_refuses_bad_input(api, kiosk, staff_client) -> None:
+def test_page_filters_by_date_and_refuses_bad_input(api, kiosk, staff_client, world) -> None:
     _ingest(api, kiosk)
-    empty = staff_client.get(PAGE, {"date_from": "2001-01-01", "date_to": "2001-01-02"})
+    empty = staff_client.get(PAGE, {"from": "2001-01-01", "to": "2001-01-02"})
     assert empty.status_code == 200 and "รอนานมาก" not in empty.content.decode()
-    for bad in ({"date_from": "not-a-date"}, {"agency": "999999"}, {"p": "x"}):
-        response = staff_client.get(PAGE, bad)
-        assert response.status_code == 200  # the form says what is wrong; never a 500
-    swapped = staff_client.get(PAGE, {"date_from": "2026-02-01", "date_to": "2026-01-01"})
-    assert "วันเริ่มต้องไม่หลังวันสิ้นสุด" in swapped.content.decode()
+    point = staff_client.get(PAGE, {"point": world.sp.pk}).content.decode()
+    assert "รอนานมาก" in point
+    # the shared insights filters refuse what they cannot read or what is out of scope
+    assert staff_client.get(PAGE, {"from": "not-a-date"}).status_code == 400
+    assert staff_client.get(PAGE, {"from": "2026-02-01", "to": "2026-01-01"}).status_code == 400
+    assert staff_client.get(PAGE, {"agency": world.dlt.pk}).status_code == 404
+    assert staff_client.get(PAGE, {"point": world.dlt_sp.pk}).status_code == 404
+    # ... and so do the page's own
+    assert staff_client.get(PAGE, {"sentiment": "angry"}).status_code == 400
+    assert staff_client.get(PAGE, {"topic": "weather"}).status_code == 400
+    assert staff_client.get(PAGE, {"p": "x"}).status_code == 200
+
+
+def test_page_is_an_insights_tab(api, kiosk, staff_client) -> None:
+    _ingest(api, kiosk)
+    page = staff_client.get(PAGE).content.decode()
+    assert 'aria-current="page" class="cp-tab-on">ความคิดเห็น</a>' in page
+    dashboard = staff_client.get(reverse("admin:insights-dashboard")).content.decode()
+    assert reverse("admin:comments_commentanalysis_changelist") in dashboard
 
 
 def test_unflag_shows_the_comment_and_is_audited(api, kiosk, staff_client) -> None:

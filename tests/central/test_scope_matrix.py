@@ -422,9 +422,9 @@ CELLS = [
         "commentanalysis-page-filtered-to-other-agency",
         lambda aw: (
             reverse("admin:comments_commentanalysis_changelist")
-            + f"?agency={aw.w.bkk.pk}&service_point={aw.w.sp.pk}&junk=on"
+            + f"?agency={aw.w.bkk.pk}&point={aw.w.sp.pk}&junk=on"
         ),
-        E(),
+        E(other=404),
     ),
     Cell(
         "commentanalysis-one-comment",
