@@ -49,6 +49,8 @@ def _stopwords() -> frozenset[str]:
         "that", "but", "so", "very", "too", "had", "have", "has", "did", "do", "not", "no",
     }  # fmt: skip
     polite = {"ครับ", "ค่ะ", "คะ", "คับ", "นะ", "จ้า", "ค่า"}
+    # question particles and "do": frequent in counter comments, saying nothing of a topic
+    polite |= {"ไหม", "มั้ย", "เปล่า", "ทำ", "กี่"}
     return frozenset(thai_stopwords()) | english | polite
 
 
