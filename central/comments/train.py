@@ -261,4 +261,4 @@ def export(model: Model, directory: Path) -> tuple[Path, Path]:
 
 
 # The recipe chosen on the valid split (docs/comments.md has the comparison).
-DEFAULT = Config(min_df=5, classifier="svm", C=0.3, nb_power=0.5, class_weight=None)
+DEFAULT = Config(min_df=5, classifier="svm", C=0.3, nb_power=0.25, class_weight=None)
