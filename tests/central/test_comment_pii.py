@@ -63,3 +63,16 @@ def test_mask_pii_command_is_one_line_out_per_line_in() -> None:
     )
     out = done.stdout.decode("utf-8").split("\n")
     assert out == [MASKED, "", "เลขอ้างอิง 1101700230701", "เปิด 08.30-16.30 น.", "[อีเมล]", ""]
+
+
+def test_a_refused_comment_is_not_echoed_back(api, kiosk, caplog) -> None:
+    too_long = "โทร 0812345678 " + "ก" * 500
+    response = post_json(
+        api, "/api/v1/kiosk/ratings", {"ratings": [rating(comment=too_long)]}, **kiosk.auth
+    )
+    assert response.status_code == 200
+    result = response.json()["results"][0]
+    assert result["status"] == "rejected" and "comment" in result["reason"]
+    assert "0812345678" not in response.content.decode()
+    assert "0812345678" not in caplog.text
+    assert not Rating.objects.exists()
