@@ -19,6 +19,7 @@ from django.urls import reverse
 from central.audit.models import AuditLog
 from central.comments.models import CommentAnalysis
 from central.ratings.models import Rating
+from protocol.pii import mask as mask_text
 from tests.central.admin_world import make_user
 from tests.central.helpers import post_json, rating
 
@@ -201,3 +202,19 @@ def test_page_in_english(api, kiosk, staff_client) -> None:
     page = staff_client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Citizens&#x27; comments" in page or "Citizens' comments" in page
     assert "By topic" in page and "negative" in page
+
+
+def test_demo_comments_fit_the_score_are_masked_and_analysed(api, kiosk) -> None:
+    from central.comments.demo import BAD, GOOD, add_comments
+
+    items = [rating(score=1 + i % 5, seq=i + 1, comment=None) for i in range(400)]
+    response = post_json(api, "/api/v1/kiosk/ratings", {"ratings": items}, **kiosk.auth)
+    assert response.status_code == 200
+    summary = add_comments(seed=7)
+    assert 0 < summary["comments"] == summary["analysed"] == CommentAnalysis.objects.count()
+    for stored in Rating.objects.exclude(comment=None):
+        assert not any(ch.isdigit() for ch in stored.comment.replace("1,500", ""))
+        if stored.score >= 4:
+            assert stored.comment in {mask_text(t) for t in GOOD}
+        if stored.score <= 2:
+            assert stored.comment in {mask_text(t) for t in BAD}
