@@ -75,6 +75,7 @@ def analyse(text: str, chips: list[str] | tuple[str, ...] = ()) -> Analysis:
         topics=topics(norm, toks, list(chips)),
         junk=reason is not None,
         junk_reason=reason or "",
-        mentions_copy_asked=mentions_copy_asked(norm),
+        # a question ("ต้องใช้สำเนาไหม") asks about copies; it is no evidence one was asked for
+        mentions_copy_asked=mentions_copy_asked(norm) and not sentiment.is_question(norm),
         words=content_words(toks),
     )

@@ -59,6 +59,13 @@ def test_photocopy_asked_is_evidence_only_when_not_negated(text, asked) -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["ต้องใช้สำเนาทะเบียนบ้านไหมคะ", "Do I need a photocopy of my passport?"]
+)
+def test_a_question_about_copies_is_no_evidence(text) -> None:
+    assert analyse(text).mentions_copy_asked is False
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
         ("", "empty"),
