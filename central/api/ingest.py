@@ -39,11 +39,13 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 
 from central.catalogue.models import Offering, OfferingTombstone, Service
+from central.comments.store import analyse_stored as analyse_comments
 from central.fleet.models import Kiosk
 from central.insights import rollups
 from central.ratings import store
 from central.ratings.models import DIMENSIONS, Rating
 from protocol import codec, constants, models
+from protocol.pii import mask_optional as mask_pii
 
 REASON_MAX_CHARS = constants.REASON_MAX_CHARS
 
@@ -131,7 +133,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
                 unknown_service_reason=constants.UNKNOWN_SERVICE_REASON if unknown else "",
                 score=item.score,
                 asked_for_copy=item.asked_for_copy,
-                comment=item.comment,
+                comment=mask_pii(item.comment),
                 kiosk_time=kiosk_time,
                 kiosk_seq=item.seq,
                 received_at=now,
@@ -156,6 +158,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
             if fresh:
                 store.insert(fresh)
                 rollups.add_for_point(fresh, service_point_id)
+                analyse_comments(fresh)
             if future_skew and not kiosk.skew_flag:
                 Kiosk.objects.filter(pk=kiosk.pk).update(skew_flag=True)
         for key, index in first_index.items():

@@ -176,6 +176,7 @@ TABS = [
     ("insights-alerts", ("การแจ้งเตือน", "Alerts")),
     ("insights-fleet", ("สถานะตู้", "Fleet health")),
     ("insights-exports", ("ส่งออกข้อมูล", "Exports")),
+    ("comments_commentanalysis_changelist", ("ความคิดเห็น", "Comments")),
 ]
 
 
