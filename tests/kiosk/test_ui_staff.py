@@ -182,7 +182,8 @@ def test_status_shows_a_refused_catalogue(window, qtbot, store):
     shown = _shown(window, "st_catalogue_refused")[0].text()
     assert "services[2].fee_th: must not be blank" in shown
     # when, in local time with a Thai date (never a raw UTC timestamp)
-    assert format_moment(store.status()["catalogue_refused_at"], "th") in shown
+    at = format_moment(store.status()["catalogue_refused_at"], window.lang)
+    assert at and at in shown, "when it was refused, as staff read times"
     assert "+00:00" not in shown
     store.clear_catalogue_refusal()
     window.current_screen().refresh()
