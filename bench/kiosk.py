@@ -1,15 +1,22 @@
-"""Kiosk figures from PRODUCT.md: start time, tap latency, durable commit, memory.
+"""Kiosk figures from PRODUCT.md and issue 8: start time, screen transitions, durable
+commit, memory after a full session; offscreen and under a real X server (Xvfb).
 
-    .venv/bin/python bench/kiosk.py [--starts 7] [--taps 300] [--commits 1000]
+    .venv/bin/python bench/kiosk.py [--starts 7] [--taps 300] [--commits 1000] [--ratings 1000]
 
 Prints one line per figure, then (last line) one JSON object with units in its keys.
 Start time is measured from process spawn to the first paint of the Welcome screen, next
-to a bare QWidget window started the same way; medians over alternating runs.
+to a bare QWidget window started the same way; medians over interleaved runs (bare and
+kiosk, offscreen and X11, in turn, so all see the same machine state). A transition is a
+tap until the next screen is drawn (``repaint()``), per kind of transition. The full
+session visits every citizen and staff screen in both languages, both keyboard layouts,
+then records ``--ratings`` ratings through the UI; resident memory is read after it.
+Without Xvfb installed the X11 figures are left out (null).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -77,12 +84,27 @@ def child_rss(data_dir: str, n: int) -> None:
     from PySide6.QtTest import QTest
 
     from kiosk.app import build_window, ensure_qapp
+    from kiosk.tour import tour_steps
 
     app = ensure_qapp()
     win = build_window(Path(data_dir), kiosk_mode=False, size=(1280, 800))
     win.store.set_setting("min_rating_interval_s", 0)
     win.show()
     win.prebuild()
+    # every citizen and staff screen in both languages (the tour's steps), both keyboards
+    for lang in ("th", "en"):
+        for _stem, action in tour_steps(win):
+            win.set_language(lang)
+            action()
+            app.processEvents()
+        win.go("comment")
+        kb = win.screen("comment").keyboard
+        for layout in ("th", "en"):
+            kb.set_layout(layout)
+            kb.shift_btn.click()
+            app.processEvents()
+    win.staff_unlocked = False
+    win.go("welcome")
     for i in range(n):
         win.go("rating")
         face = win.screen("rating").faces[i % 5 + 1]
@@ -99,9 +121,31 @@ def child_rss(data_dir: str, n: int) -> None:
     print(f"RSS {rss_kb}", flush=True)
 
 
+def child_taps(data_dir: str, n: int) -> None:
+    print("TAPS " + json.dumps(measure_taps(Path(data_dir), n)), flush=True)
+
+
 # -- measurements ------------------------------------------------------------------------
-def time_start(args: list[str]) -> float:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def platform_env(display: str | None) -> dict[str, str]:
+    if display is None:
+        return dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    return dict(os.environ, QT_QPA_PLATFORM="xcb", DISPLAY=display)
+
+
+def run_child(args: list[str], display: str | None, timeout: float = 600) -> str:
+    return subprocess.run(
+        [sys.executable, __file__, "--child", *args],
+        env=platform_env(display),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    ).stdout
+
+
+def time_start(args: list[str], display: str | None = None) -> float:
+    env = platform_env(display)
     t0 = time.perf_counter()
     out = subprocess.run(
         [sys.executable, __file__, *args],
@@ -126,7 +170,8 @@ def prepare_data_dir(path: Path) -> None:
     store.close()
 
 
-def measure_taps(data_dir: Path, n: int) -> list[float]:
+def measure_taps(data_dir: Path, n: int) -> dict[str, list[float]]:
+    """Milliseconds from a tap until the next screen is drawn, by transition."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -142,27 +187,29 @@ def measure_taps(data_dir: Path, n: int) -> list[float]:
     win.show()
     win.prebuild()
     app.processEvents()
-    code = store.counter_services()[0].code
+    codes = [s.code for s in store.counter_services()]
 
     targets = {
-        "docs": lambda: win.screen("welcome").docs,
-        "service": lambda: win.screen("services").buttons[code],
-        "rate_after": lambda: win.screen("service").rate,
-        "face": lambda: win.screen("rating").faces[4],
-        "done": lambda: win.screen("followup").done,
-        "home": lambda: win.screen("thanks").home,
+        "welcome>services": lambda i: win.screen("welcome").docs,
+        "services>service": lambda i: win.screen("services").buttons[codes[i % len(codes)]],
+        "service>rating": lambda i: win.screen("service").rate,
+        "rating>followup": lambda i: win.screen("rating").faces[i % 5 + 1],
+        "followup>comment": lambda i: win.screen("followup").comment,
+        "comment>thanks": lambda i: win.screen("comment").send,
+        "thanks>welcome": lambda i: win.screen("thanks").home,
     }
-    cycle = ["docs", "service", "rate_after", "face", "done", "home"]
-    samples = []
+    cycle = list(targets)
+    samples: dict[str, list[float]] = {k: [] for k in cycle}
     for i in range(n):
-        w = targets[cycle[i % len(cycle)]]()
+        kind = cycle[i % len(cycle)]
+        w = targets[kind](i // len(cycle))
         before = win.current_screen()
         t0 = time.perf_counter()
         QTest.mouseClick(w, Qt.LeftButton, pos=w.rect().center())
         win.repaint()  # draw the next frame now, synchronously
         t1 = time.perf_counter()
-        assert win.current_screen() is not before
-        samples.append((t1 - t0) * 1000)
+        assert win.current_screen() is not before, kind
+        samples[kind].append((t1 - t0) * 1000)
         app.processEvents()
     win.unlocked = True
     win.close()
@@ -193,6 +240,8 @@ def main() -> None:
             child_start(sys.argv[3])
         elif kind == "rss":
             child_rss(sys.argv[3], int(sys.argv[4]))
+        elif kind == "taps":
+            child_taps(sys.argv[3], int(sys.argv[4]))
         return
 
     ap = argparse.ArgumentParser(description=__doc__)
@@ -202,53 +251,98 @@ def main() -> None:
     ap.add_argument("--ratings", type=int, default=1000)
     a = ap.parse_args()
 
+    from bench.xvfb import available, xvfb
+
+    print(f"machine load (1, 5, 15 min): {os.getloadavg()}")
+    with contextlib.ExitStack() as stack:
+        display = stack.enter_context(xvfb(1280, 800)) if available() else None
+        figures = run_all(a, display)
+    print(f"machine load after: {os.getloadavg()}")
+    print(json.dumps(figures))
+
+
+def summarise_taps(name: str, taps: dict[str, list[float]]) -> tuple[float, float, str]:
+    every = [x for values in taps.values() for x in values]
+    worst = max(taps, key=lambda k: percentile(taps[k], 95))
+    for kind, values in taps.items():
+        print(
+            f"  {name} {kind}: p50 {percentile(values, 50):.1f} ms, "
+            f"p95 {percentile(values, 95):.1f} ms ({len(values)})"
+        )
+    return percentile(every, 50), percentile(every, 95), worst
+
+
+def run_all(a: argparse.Namespace, display: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-kiosk-") as tmp:
         tmp = Path(tmp)
         start_dir = tmp / "start"
         prepare_data_dir(start_dir)
-        kiosk_ms, bare_ms = [], []
-        for _ in range(a.starts):  # alternate so both see the same machine state
-            bare_ms.append(time_start(["--child", "bare"]))
-            kiosk_ms.append(time_start(["--child", "start", str(start_dir)]))
-        print(f"cold start to Welcome drawn: runs {[round(x) for x in kiosk_ms]} ms")
-        print(f"bare QWidget window drawn:   runs {[round(x) for x in bare_ms]} ms")
+        runs: dict[str, list[float]] = {"bare": [], "kiosk": [], "bare_x11": [], "kiosk_x11": []}
+        for _ in range(a.starts):  # interleaved so all see the same machine state
+            runs["bare"].append(time_start(["--child", "bare"]))
+            runs["kiosk"].append(time_start(["--child", "start", str(start_dir)]))
+            if display is not None:
+                runs["bare_x11"].append(time_start(["--child", "bare"], display))
+                runs["kiosk_x11"].append(time_start(["--child", "start", str(start_dir)], display))
+        for key, values in runs.items():
+            if values:
+                print(f"start to first frame, {key}: runs {[round(x) for x in values]} ms")
 
-        taps = measure_taps(start_dir, a.taps)
-        print(
-            f"tap to next screen drawn: p50 {percentile(taps, 50):.1f} ms, p95 {percentile(taps, 95):.1f} ms ({len(taps)} taps)"
-        )
+        taps = json.loads(run_child(["taps", str(start_dir), str(a.taps)], None).split("TAPS ")[1])
+        print("screen transitions (tap to next screen drawn), offscreen:")
+        tap50, tap95, worst = summarise_taps("offscreen", taps)
+        x11 = None
+        if display is not None:
+            out = run_child(["taps", str(start_dir), str(a.taps)], display)
+            x11 = json.loads(out.split("TAPS ")[1])
+            print("screen transitions, X11 (Xvfb):")
+            x50, x95, xworst = summarise_taps("x11", x11)
 
         commits = measure_commits(tmp / "commit", a.commits)
         print(
             f"durable rating commit: p50 {percentile(commits, 50):.2f} ms, p99 {percentile(commits, 99):.2f} ms ({len(commits)} commits)"
         )
 
-        rss_dir = tmp / "rss"
-        prepare_data_dir(rss_dir)
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", "rss", str(rss_dir), str(a.ratings)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        ).stdout
-        rss_mb = int(out.split("RSS")[1].split()[0]) / 1024
-        print(f"resident memory after {a.ratings} ratings through the UI: {rss_mb:.1f} MB")
+        rss = {}
+        for name, disp in (("offscreen", None), ("x11", display)):
+            if name == "x11" and disp is None:
+                continue
+            rss_dir = tmp / f"rss-{name}"
+            prepare_data_dir(rss_dir)
+            out = run_child(["rss", str(rss_dir), str(a.ratings)], disp)
+            rss[name] = int(out.split("RSS")[1].split()[0]) / 1024
+            print(
+                f"resident memory after a full session ({name}: every screen, both "
+                f"languages and keyboards, {a.ratings} ratings): {rss[name]:.1f} MB"
+            )
 
-    start_med, bare_med = statistics.median(kiosk_ms), statistics.median(bare_ms)
+    med = {k: statistics.median(v) for k, v in runs.items() if v}
     figures = {
-        "start_ms_median": round(start_med, 1),
-        "bare_start_ms_median": round(bare_med, 1),
-        "start_ratio_to_bare": round(start_med / bare_med, 2),
-        "tap_ms_p50": round(percentile(taps, 50), 2),
-        "tap_ms_p95": round(percentile(taps, 95), 2),
+        "start_ms_median": round(med["kiosk"], 1),
+        "bare_start_ms_median": round(med["bare"], 1),
+        "start_ratio_to_bare": round(med["kiosk"] / med["bare"], 2),
+        "start_x11_ms_median": round(med["kiosk_x11"], 1) if display else None,
+        "bare_start_x11_ms_median": round(med["bare_x11"], 1) if display else None,
+        "start_ratio_to_bare_x11": (
+            round(med["kiosk_x11"] / med["bare_x11"], 2) if display else None
+        ),
+        "tap_ms_p50": round(tap50, 2),
+        "tap_ms_p95": round(tap95, 2),
+        "transition_worst_offscreen": worst,
+        "tap_x11_ms_p50": round(x50, 2) if x11 else None,
+        "tap_x11_ms_p95": round(x95, 2) if x11 else None,
+        "transition_worst_x11": xworst if x11 else None,
+        "services_to_service_x11_ms_p95": (
+            round(percentile(x11["services>service"], 95), 2) if x11 else None
+        ),
         "commit_ms_p50": round(percentile(commits, 50), 3),
         "commit_ms_p99": round(percentile(commits, 99), 3),
-        "rss_mb": round(rss_mb, 1),
+        "rss_mb": round(rss["offscreen"], 1),
+        "rss_mb_full_session": round(rss.get("x11", rss["offscreen"]), 1),
         "ratings_for_rss": a.ratings,
+        "starts": a.starts,
     }
-    print(json.dumps(figures))
+    return figures
 
 
 if __name__ == "__main__":

@@ -144,6 +144,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The Thai webfont and Leaflet are served from their PyPI packages (central/public/assets.py).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "central.public.assets.PackageAssetsFinder",
+]
 
 # Django refuses (RequestDataTooBig) bodies over this before any view runs; the kiosk API
 # applies its own, smaller per-endpoint limits first (central.api.views).
@@ -162,6 +168,8 @@ CP_PUBLIC_URL = env.get("CP_PUBLIC_URL", "").strip().rstrip("/")
 if CP_PUBLIC_URL and not CP_PUBLIC_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"CP_PUBLIC_URL={CP_PUBLIC_URL!r} must start with https://")
 CP_ENROLMENT_CODE_TTL_HOURS = parse_int(env, "CP_ENROLMENT_CODE_TTL_HOURS", 72, minimum=1)
+# Public directory: published results need at least this many ratings (90 days) per figure.
+CP_PUBLIC_MIN_RATINGS = parse_int(env, "CP_PUBLIC_MIN_RATINGS", 20, minimum=1)
 
 # Internationalisation (docs/i18n.md): the project's own catalogues come first, before the
 # apps' and Django's, so they can also correct Django's Thai where it is incomplete.
@@ -178,6 +186,12 @@ CP_EXPORT_INLINE_MAX_ROWS = parse_int(env, "CP_EXPORT_INLINE_MAX_ROWS", 200_000,
 if DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "counterpoint@localhost")
+
+# Hardening (docs/operations.md, security): a NUL byte anywhere in a URL or form is a 400.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "central.web.middleware.RejectNulBytes",
+)
 
 # --- Deployment (issue 12: WhiteNoise, request ids and JSON logs, read replica) ---------
 # Static files (admin CSS/JS) straight from gunicorn: WhiteNoise right after

@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/", include("central.api.urls")),
     path("admin/", admin_site.urls),
 ]
+# The citizens' directory and open data (central/public): no login.
+urlpatterns.append(path("", include("central.public.urls")))
 if _HAS_WEB:
     urlpatterns.append(path("", include("central.web.urls")))
 

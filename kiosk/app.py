@@ -34,16 +34,23 @@ def ensure_qapp():
 
 def build_window(data_dir: Path, *, kiosk_mode: bool, size: tuple[int, int]):
     """Open the store (recovering a corrupt file) and build the window on it."""
-    from kiosk.storage import KioskStore
+    from kiosk.storage import KioskStore, StorageError
     from kiosk.sync.service import CentralSync
     from kiosk.ui.window import KioskWindow
 
-    store = KioskStore.open(data_dir)
+    try:
+        store = KioskStore.open(data_dir)
+    except StorageError as exc:
+        # The counter is never blank: documents from the cached or bundled catalogue, a
+        # calm "rating is paused", a staff notice; the window retries the real storage.
+        log.error("cannot open the database in %s (%s): running with rating paused", data_dir, exc)
+        store = KioskStore.open_fallback(data_dir, exc)
     if store.recovered_from is not None:
         log.warning("corrupt database moved aside to %s; started fresh", store.recovered_from)
     # The real sync service, enrolled or not: until staff enrol the kiosk it only waits
     # (ratings stay queued, as with LocalOnlySync); it has its own SQLite connection.
-    sync = CentralSync(data_dir, store=store)
+    # On a stand-in store it opens the real one itself, once that works.
+    sync = CentralSync(data_dir, store=None if store.unavailable else store)
     return KioskWindow(store, sync, kiosk_mode=kiosk_mode, size=size)
 
 
@@ -62,7 +69,7 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
     app = ensure_qapp()
     try:
         win = build_window(data_dir, kiosk_mode=not windowed, size=size)
-    except StorageError as exc:
+    except StorageError as exc:  # not even the bundled catalogue could be read
         print(f"kiosk: cannot open the database in {data_dir}: {exc}", file=sys.stderr)
         return 3
     win.show_kiosk()

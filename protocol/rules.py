@@ -3,6 +3,7 @@ checks a type cannot express. ``protocol.models`` uses them."""
 
 from __future__ import annotations
 
+import re
 import uuid as uuidlib
 from datetime import UTC, datetime
 
@@ -61,3 +62,12 @@ def check_uuid(text: str) -> uuidlib.UUID:
     if parsed.variant != uuidlib.RFC_4122 or parsed.int in (0, (1 << 128) - 1):
         raise ValueError("must be an RFC 4122 UUID (e.g. a random UUID4)")
     return parsed
+
+
+_TEXT_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters a multi-line protocol text may not hold (control
+    characters other than tab/newline/CR, lone surrogates)."""
+    return _TEXT_BAD.sub("", text)

@@ -18,7 +18,8 @@ fi
 APT_PKGS="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libdbus-1-3 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-render-util0 libxcb-image0 libx11-xcb1 libthai0
-  gettext"
+  gettext
+  xvfb"  # xvfb: kiosk tests and bench/kiosk.py start their own X server
 if command -v dpkg >/dev/null 2>&1; then
   missing=""
   for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

@@ -2,8 +2,15 @@
 
 Item-level faults (the item is ``rejected`` with a reason, the others go on): anything
 inside one rating object — a missing or unknown field, a wrong type, a bad UUID, a score
-outside 1-5, an unknown dimension, a comment over 500 characters, a bad ``kiosk_time``,
-or a ``service_code`` that is not (and never was) offered at the kiosk's service point.
+outside 1-5, an unknown dimension, a comment over 500 characters, a bad ``kiosk_time``
+(checked by ``protocol.models.Rating``).
+
+A ``service_code`` that is not (and never was) offered at the kiosk's service point (an
+old kiosk catalogue, a race with an admin's change) is not a fault: the rating is stored
+and ``accepted`` all the same, with ``service`` null, the code in
+``unknown_service_code`` and the reason in ``unknown_service_reason``; it counts for the
+service point. A citizen's rating is never lost to a catalogue mismatch.
+
 The envelope (JSON object ``{"ratings": [...]}`` of at most 500 objects) is checked by the
 view; a fault there refuses the whole request with 400.
 
@@ -100,13 +107,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
     future_skew = False
     for index, item in valid:
         code = item.service_code
-        if code is not None and code not in service_ids:
-            results[index] = _result(
-                items[index]["uuid"],
-                "rejected",
-                f"service_code: {code} is not offered at this kiosk's service point",
-            )
-            continue
+        unknown = code is not None and code not in service_ids
         key = uuid.UUID(item.uuid)
         if key in first_index:
             results[index] = _result(items[index]["uuid"], "duplicate")
@@ -125,6 +126,8 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
                 service_point_id=service_point_id,
                 counter_id=kiosk.counter_id,
                 service_id=service_ids.get(code) if code else None,
+                unknown_service_code=code if unknown else "",
+                unknown_service_reason=constants.UNKNOWN_SERVICE_REASON if unknown else "",
                 score=item.score,
                 asked_for_copy=item.asked_for_copy,
                 comment=item.comment,

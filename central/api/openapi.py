@@ -78,7 +78,10 @@ def openapi_document() -> dict:
                     "summary": "Enrol a kiosk with a one-time code",
                     "requestBody": _body("EnrollRequest", "The code staff typed or scanned."),
                     "responses": {
-                        "201": _json("EnrollResponse", "Enrolled; keep the credential."),
+                        "201": _json(
+                            "EnrollResponse",
+                            "Enrolled; keep the credential. Carries the full catalogue.",
+                        ),
                         **_errors(400, 404, 405, 409, 410, 411, 413, 415),
                     },
                 }
@@ -113,6 +116,8 @@ def openapi_document() -> dict:
                         f"At most {MAX_RATINGS_PER_REQUEST} items. One result per "
                         "item, in order: accepted (stored now), duplicate (already stored; "
                         "safe to mark synced) or rejected (with reason; never stored). "
+                        "A service_code central does not offer at the kiosk's service point "
+                        "is accepted and stored with the service marked unknown. "
                         "Anything wrong inside an item rejects that item only; a body that "
                         'is not a JSON object {"ratings": [objects]} of at most '
                         f"{MAX_RATINGS_PER_REQUEST} items is refused whole (400)."

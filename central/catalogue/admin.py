@@ -35,6 +35,7 @@ from central.web.adminkit import (
     scoped,
 )
 from central.web.labels import tr
+from central.web.safe_input import valid_ints
 
 
 class AnnouncesCatalogueChange:
@@ -120,14 +121,14 @@ class ServiceAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
         "change_seq",
     ]
     list_display_links = ["code", "name"]
-    list_filter = ["is_demo", "agency"]
+    list_filter = ["is_demo", "is_published", "agency"]
     search_fields = ["code", "name_th", "name_en", "agency_th", "agency_en"]
     ordering = ["code"]
     readonly_fields = ["change_seq", "updated_at"]
     fieldsets = [
         (
             tr("งานบริการ", "Service"),
-            {"fields": ["code", "name_th", "name_en", "is_demo"]},
+            {"fields": ["code", "name_th", "name_en", "is_demo", "is_published"]},
         ),
         (
             tr("หน่วยงานที่รับผิดชอบ", "Responsible agency"),
@@ -330,8 +331,9 @@ class OfferingAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
                 sp_id = obj.service_point_id
             else:
                 sp_id = request.GET.get("service_point")
-            if sp_id and str(sp_id).isdigit():
-                qs = Counter.objects.filter(service_point_id=int(sp_id)).order_by("number")
+            sp_ids = valid_ints([sp_id]) if sp_id else []
+            if sp_ids:
+                qs = Counter.objects.filter(service_point_id=sp_ids[0]).order_by("number")
                 counters.queryset = scoped(request, qs)
                 counters.label_from_instance = counter_label
             else:

@@ -145,6 +145,14 @@ class Service(models.Model):
         help_text=_("Tick when steps, times or fees are example values: kiosks then say so."),
         verbose_name=_("Demo values (not official)"),
     )
+    is_published = models.BooleanField(
+        default=True,
+        verbose_name=_("Published"),
+        help_text=_(
+            "Shown to citizens (public directory, open data). Untick for a draft: citizens "
+            "then do not see it."
+        ),
+    )
     change_seq = models.BigIntegerField(
         default=0, db_index=True, editable=False, verbose_name=_("Catalogue version")
     )

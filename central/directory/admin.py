@@ -153,14 +153,14 @@ class ServicePointAdmin(CounterPointAdmin):
         "updated_at",
     ]
     list_display_links = ["code", "name"]
-    list_filter = ["agency"]
+    list_filter = ["agency", "is_active"]
     search_fields = ["code", "name_th", "name_en", "address_th", "address_en", "phone"]
     ordering = ["code"]
     readonly_fields = ["map_picker", "public_id_shown"]
     fieldsets = [
         (
             tr("ข้อมูลจุดให้บริการ", "Service point"),
-            {"fields": ["agency", "code", "public_id_shown", "name_th", "name_en"]},
+            {"fields": ["agency", "code", "public_id_shown", "name_th", "name_en", "is_active"]},
         ),
         (
             tr("ตำแหน่งบนแผนที่ (หมุด)", "Map pin"),

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Lower
 from django.utils.translation import gettext_lazy as _
 
 code_validator = RegexValidator(
@@ -135,13 +136,37 @@ class ServicePoint(models.Model):
     phone = models.CharField(
         max_length=40, blank=True, verbose_name=_("Phone"), help_text=_("E.g. 02 123 4567.")
     )
+    is_active = models.BooleanField(
+        default=True,
+        verbose_name=_("Open to citizens"),
+        help_text=_(
+            "Listed in the public directory and the open data. Untick when the office is "
+            "closed or not ready yet: citizens then do not see it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("Created"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("Last changed"))
+    # For the public directory's name search: both names, lower case, kept by the database.
+    # On PostgreSQL a trigram index serves ``LIKE '%...%'`` on it (migration 0003).
+    search_name = models.GeneratedField(
+        expression=Lower(Concat("name_th", Value(" "), "name_en")),
+        output_field=models.CharField(max_length=401),
+        db_persist=True,
+        editable=False,
+        verbose_name=_("Name for search"),
+    )
 
     class Meta:
         verbose_name = _("service point")
         verbose_name_plural = _("service points")
         ordering = ["name_en"]
+        indexes = [
+            # The public directory: area filters, the "near me" bounding box, ordering.
+            models.Index(fields=["province_code", "district_code"], name="sp_area"),
+            models.Index(fields=["lat", "lon"], name="sp_lat_lon"),
+            models.Index(fields=["name_th"], name="sp_name_th"),
+            models.Index(fields=["name_en"], name="sp_name_en"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(lat__gte=-90) & Q(lat__lte=90), name="servicepoint_lat_range"

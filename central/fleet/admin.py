@@ -24,6 +24,7 @@ from central.fleet.models import EnrolmentCode, Kiosk
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, scoped
 from central.web.labels import tr
+from central.web.safe_input import valid_ints
 
 ONLINE_MINUTES = 15
 STALE_HOURS = fleet.STALE_HOURS
@@ -173,10 +174,10 @@ class EnrolmentCodeAdmin(CounterPointAdmin):
         else:
             initial = {}
             if request.GET.get("counter"):
-                counter_id = request.GET["counter"]
+                counter_ids = valid_ints([request.GET["counter"]])
                 counter = (
-                    scoped(request, Counter.objects.all()).filter(pk=counter_id).first()
-                    if counter_id.isdigit()
+                    scoped(request, Counter.objects.all()).filter(pk=counter_ids[0]).first()
+                    if counter_ids
                     else None
                 )
                 if counter is None:
@@ -278,6 +279,27 @@ class HealthFilter(admin.SimpleListFilter):
         }.get(self.value(), lambda: queryset)()
 
 
+class CatalogueFilter(admin.SimpleListFilter):
+    """Kiosks that could not apply central's last catalogue (they said so in their
+    heartbeat and keep their previous one)."""
+
+    title = tr("ข้อมูลบริการ", "Catalogue")
+    parameter_name = "catalogue"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("refused", tr("ตู้ใช้ข้อมูลบริการไม่ได้", "catalogue refused")),
+            ("ok", tr("ปกติ", "OK")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "refused":
+            return queryset.exclude(catalogue_refused_reason="")
+        if self.value() == "ok":
+            return queryset.filter(catalogue_refused_reason="")
+        return queryset
+
+
 @admin.register(Kiosk, site=site)
 class KioskAdmin(CounterPointAdmin):
     central_can = VIEW | {"revoke"}
@@ -290,9 +312,16 @@ class KioskAdmin(CounterPointAdmin):
         "app_version",
         "queue",
         "clock",
+        "catalogue",
     ]
     list_display_links = ["kiosk_id"]
-    list_filter = [HealthFilter, "skew_flag", "app_version", "counter__service_point__agency"]
+    list_filter = [
+        HealthFilter,
+        "skew_flag",
+        CatalogueFilter,
+        "app_version",
+        "counter__service_point__agency",
+    ]
     search_fields = [
         "app_version",
         "counter__name_th",
@@ -312,6 +341,9 @@ class KioskAdmin(CounterPointAdmin):
         "queue_depth",
         "last_kiosk_time",
         "clock",
+        "catalogue",
+        "catalogue_refused_reason",
+        "catalogue_refused_at",
         "revoked_at",
         "revoked_by",
     ]
@@ -406,3 +438,13 @@ class KioskAdmin(CounterPointAdmin):
         if obj.clock_skew_seconds is None:
             return "—"
         return format_html('<span class="cp-badge cp-badge-ok">✓ {}</span>', tr("ตรง", "OK"))
+
+    @admin.display(description=tr("ข้อมูลบริการ", "Catalogue"), ordering="catalogue_refused_at")
+    def catalogue(self, obj):
+        if obj.catalogue_refused_reason:
+            return format_html(
+                '<span class="cp-badge cp-badge-bad" title="{}">⚠ {}</span>',
+                obj.catalogue_refused_reason,
+                tr("ตู้ใช้ข้อมูลบริการไม่ได้", "catalogue refused"),
+            )
+        return format_html('<span class="cp-badge cp-badge-ok">✓ {}</span>', tr("ปกติ", "OK"))

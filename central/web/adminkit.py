@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.options import ShowFacets
-from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 
 from central import audit
@@ -41,7 +42,13 @@ from central.directory.models import Counter
 from central.fleet.models import Kiosk
 from central.fleet.services import client_ip
 from central.scope import SCOPE_PATHS, Scope, agency_id_of, scope_for
-from central.web.labels import is_english
+from central.web.labels import is_english, tr
+from central.web.safe_input import (
+    SafeAutocompleteSelect,
+    SafeAutocompleteSelectMultiple,
+    lookup_value_fits,
+    valid_key,
+)
 
 ALL = frozenset({"view", "add", "change", "delete"})
 EDIT = frozenset({"view", "add", "change"})
@@ -262,6 +269,10 @@ class ScopedPermissionsMixin:
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         if "queryset" not in kwargs:
             qs = self.get_field_queryset(None, db_field, request)
             kwargs["queryset"] = qs if qs is not None else related._default_manager.all()
@@ -271,6 +282,10 @@ class ScopedPermissionsMixin:
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.related_model
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         if "queryset" not in kwargs:
             qs = self.get_field_queryset(None, db_field, request)
             kwargs["queryset"] = qs if qs is not None else related._default_manager.all()
@@ -293,12 +308,30 @@ class CounterPointAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
             if isinstance(item, str):
                 try:
                     field = _resolve_field(self.model, item)
-                except models.FieldDoesNotExist:
+                except FieldDoesNotExist:
                     field = None
                 if field is not None and field.is_relation and field.related_model is not None:
                     item = (item, ScopedRelatedFilter)
             out.append(item)
         return out
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """A list filter from the query string whose value cannot fit its integer column
+        (``?counter=99999999999999999999``) is refused (400) instead of failing later."""
+        if not lookup_value_fits(self.model, lookup, value):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def response_action(self, request, queryset):
+        """Django's action handling, after refusing (400) rows ticked with a malformed key:
+        Django would put them straight into ``pk__in`` and fail with a 500."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(valid_key(self.model._meta.pk, value) for value in selected):
+            return HttpResponseBadRequest(
+                tr("รายการที่เลือกไม่ถูกต้อง", "The selected rows are not valid ids."),
+                content_type="text/plain; charset=utf-8",
+            )
+        return super().response_action(request, queryset)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -21,13 +21,13 @@ def province_choices() -> list[tuple[str, str]]:
 
 
 def district_choices(province_code: str | None) -> list[tuple[str, str]]:
-    if not province_code or not province_code.isdigit():
+    if not province_code or not (province_code.isascii() and province_code.isdigit()):
         return []
     return [(d.code, _label(d)) for d in sorted(geothai.districts(province_code), key=_sort_key)]
 
 
 def subdistrict_choices(district_code: str | None) -> list[tuple[str, str]]:
-    if not district_code or not district_code.isdigit():
+    if not district_code or not (district_code.isascii() and district_code.isdigit()):
         return []
     out = []
     for s in sorted(geothai.subdistricts(district_code), key=_sort_key):

@@ -7,7 +7,8 @@ cookies, nothing personal; Thai by default, English with ``?lang=en``.
 
 - ``sp`` is the service point's public id (``sp-000123``, as the API sends it) or its
   number; without ``sp`` the page shows the service as its Citizen's Manual describes it;
-- an unknown service, an unknown service point, or a service not offered there: 404 page.
+- an unknown service, an unknown service point, or a service not offered there: 404 page
+  (so are a draft service, `Service.is_published` off, and an inactive point).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from central.catalogue.models import CopyStatus, Offering, Service, ServiceDocument
 from central.directory.models import ServicePoint
+from central.public import jsonld
 from central.web import geo
 
 SP_RE = re.compile(r"^(?:sp-)?0*(\d{1,12})$")
@@ -107,7 +109,7 @@ def _service_point(raw: str | None) -> ServicePoint | None:
     match = SP_RE.match(raw.strip().lower())
     if match is None:
         raise Http404("Unknown service point.")
-    sp = ServicePoint.objects.filter(pk=int(match.group(1))).first()
+    sp = ServicePoint.objects.filter(pk=int(match.group(1)), is_active=True).first()
     if sp is None:
         raise Http404("Unknown service point.")
     return sp
@@ -122,7 +124,7 @@ def service_page(request, code: str):
 
 
 def _render(request, code: str, lang: str):
-    service = Service.objects.filter(code=code.upper()).first()
+    service = Service.objects.filter(code=code.upper(), is_published=True).first()
     if service is None:
         return _not_found(request, lang)
     try:
@@ -189,6 +191,7 @@ def _render(request, code: str, lang: str):
         "steps": [(step.order, _pick(step, "title", lang), step.minutes) for step in steps],
         "documents": documents,
         "sp": sp,
+        "jsonld": jsonld.service(request, service, sp, lang),
     }
     if sp is not None:
         context.update(

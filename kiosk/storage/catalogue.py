@@ -5,10 +5,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from protocol import codec
-from protocol.models import Catalogue
+if TYPE_CHECKING:
+    from protocol.models import Catalogue
 
 _THAI_TONE_MARKS = re.compile("[\u0e47-\u0e4e]")
 _THAI_LEADING_VOWEL = re.compile("([\u0e40-\u0e44])([\u0e01-\u0e2e])")
@@ -30,6 +30,8 @@ def validate_catalogue(payload: Any) -> Catalogue:
     ``invalid catalogue: services[3].documents[1].copy_status: 'maybe' is not an allowed
     value``.
     """
+    from protocol import codec  # msgspec: not on the kiosk's cold-start path
+
     try:
         return codec.catalogue_from(payload)
     except codec.ProtocolError as exc:

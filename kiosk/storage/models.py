@@ -4,20 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-COPY_STATUSES = ("no_copy", "copy_required")
+# Follow-up dimensions and their survey dimensions, copy statuses: the protocol's.
+from protocol.constants import (  # noqa: F401 (re-exported)
+    COMMENT_MAX_CHARS,
+    COPY_STATUSES,
+    DIMENSIONS,
+    SURVEY_DIMENSION,
+)
 
-# Follow-up dimensions of docs/sync-protocol.md, and the survey dimension each belongs to.
-DIMENSIONS = ("staff", "waiting_time", "steps", "documents", "facilities", "outcome")
-SURVEY_DIMENSION = {
-    "staff": "staff",
-    "waiting_time": "process",
-    "steps": "process",
-    "documents": "process",
-    "facilities": "facilities",
-    "outcome": "outcome",
-}
-
-MAX_COMMENT_CHARS = 500
+MAX_COMMENT_CHARS = COMMENT_MAX_CHARS
 
 
 @dataclass(frozen=True)

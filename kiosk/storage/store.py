@@ -19,6 +19,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -30,7 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import msgspec
+from protocol import constants
+from protocol.rules import clean_text
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -40,10 +42,12 @@ from kiosk.paths import demo_catalogue_path
 from kiosk.storage.catalogue import thai_sort_key, validate_catalogue
 from kiosk.storage.errors import (
     StorageError,
+    StorageFullError,
     is_corruption,
     probe_folder,
     translate,
 )
+from kiosk.storage.keys import KEY_SETTINGS, read_keys, write_keys
 from kiosk.storage.models import (
     DIMENSIONS,
     MAX_COMMENT_CHARS,
@@ -66,6 +70,10 @@ SETTING_MIN_RATING_INTERVAL = "min_rating_interval_s"
 SETTING_FOLLOWUP_HOLD = "followup_hold_s"
 SETTING_ENROLMENT = "enrolment"
 SETTING_RECOVERY = "storage.recovery"
+# {"reason", "at", "cursor"}: central's last catalogue could not be applied (the previous
+# one is kept); reported to central in the heartbeat and on the staff status page.
+SETTING_CATALOGUE_REFUSED = "catalogue_refused"
+SETTING_SALVAGED = "storage.salvaged_files"  # damaged files already salvaged (names)
 
 DEFAULT_MIN_RATING_INTERVAL_S = 10.0
 DEFAULT_FOLLOWUP_HOLD_S = 300.0
@@ -85,6 +93,15 @@ def _local_now() -> datetime:
 def _utc_iso(moment: datetime) -> str:
     """Fixed-width UTC timestamp: sorts as text in time order."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def crash_point(name: str) -> None:
+    """Tests cut the power here: ``KIOSK_TEST_CRASH_AT=name`` kills the process on the
+    spot (SIGKILL: no cleanup, no flush), as a power cut during recovery would."""
+    if os.environ.get("KIOSK_TEST_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _wal_files(path: Path) -> list[Path]:
@@ -110,6 +127,24 @@ class _Salvage:
     ratings: dict[str, dict] = field(default_factory=dict)
     last_seq: int | None = None
     max_seq: int = 0
+    seen: set[int] = field(default_factory=set)  # sequence numbers of rows read whole
+    outbox_readable: bool = False
+
+    def lost(self) -> int | None:
+        """Queued ratings that could not be read back (an estimate from the sequence
+        numbers: every number from the oldest queued one up to the last one given out
+        that no readable row carries). None when nothing could be read at all."""
+        if not self.outbox_readable:
+            return None
+        floor = max(self.last_seq or 0, self.max_seq)
+        queued = [r["seq"] for r in self.ratings.values() if r["state"] == "pending"]
+        if queued:
+            start = min(queued)
+        elif self.seen:
+            start = max(self.seen) + 1
+        else:
+            return 0  # a readable, empty outbox: nothing was waiting
+        return sum(1 for seq in range(start, floor + 1) if seq not in self.seen)
 
 
 def _check_integrity(path: Path) -> None:
@@ -267,9 +302,14 @@ def _salvage(aside: Path) -> _Salvage:
                         rating = _salvage_rating(row)
                         if rating is not None:
                             found.ratings.setdefault(rating["uuid"], rating)
+                            found.seen.add(rating["seq"])
+                        elif row.get("state") == "synced":
+                            with contextlib.suppress(TypeError, ValueError):
+                                found.seen.add(int(row["seq"]))
         finally:
             src.close()
         if outbox_readable:
+            found.outbox_readable = True
             break
     return found
 
@@ -302,6 +342,10 @@ class KioskStore:
         self.data_dir = data_dir
         self.path = path
         self.recovered_from = recovered_from
+        #: set on a stand-in store (``open_fallback``): why the real one could not open
+        self.unavailable: StorageError | None = None
+        #: a keys file was there at open (the kiosk was set up before)
+        self.keys_found = False
 
     @functools.cached_property
     def _db(self) -> Database:
@@ -361,23 +405,202 @@ class KioskStore:
             reason = str(damage)
             log.error("database %s is damaged (%s): moving it aside", path, reason)
             recovered_from = _move_aside(path, cls._aware(clock()))
+            crash_point("after_move_aside")
             try:
                 conn = _connect(path, folder)
             except _Damaged as again:
                 raise StorageError(
                     f"Could not create a fresh database at {path}: {again}."
                 ) from again
+        crash_point("after_fresh_database")
         store = cls(conn, data_dir=folder, path=path, now=clock, recovered_from=recovered_from)
         try:
             if recovered_from is not None:
                 store._restore(recovered_from, reason or "damaged")
+            # A recovery cut short by a power cut (damaged file moved aside, salvage not
+            # committed yet) is finished now, before anything else is written.
+            for aside in store._unsalvaged():
+                store.recovered_from = store.recovered_from or aside
+                store._restore(aside, "found moved aside after an interrupted recovery")
             store._first_start(demo_catalogue)
+            store._reconcile_keys()
             if max_db_bytes is not None:
                 store._limit_size(max_db_bytes)
         except BaseException:
             store.close()
             raise
         return store
+
+    def _unsalvaged(self) -> list[Path]:
+        """Damaged files moved aside whose salvage was never committed (oldest first)."""
+        done = set(self.get_setting(SETTING_SALVAGED) or [])
+        record = self.get_setting(SETTING_RECOVERY)
+        if isinstance(record, dict) and record.get("moved_to"):
+            done.add(Path(str(record["moved_to"])).name)
+        asides = [
+            p
+            for p in self.path.parent.glob(f"{self.path.name}.corrupt-*")
+            if not p.name.endswith(("-wal", "-shm", "-journal")) and p.name not in done
+        ]
+        return sorted(asides, key=lambda p: p.name)
+
+    # ------------------------------------------------------------------ keys file
+
+    def _key_values(self) -> dict[str, Any]:
+        with self._reading("read the staff settings") as conn:
+            rows = conn.execute(
+                f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(KEY_SETTINGS))})",
+                KEY_SETTINGS,
+            ).fetchall()
+        return {key: json.loads(value) for key, value in rows}
+
+    def _save_keys(self) -> None:
+        """Mirror the staff-access and identity settings into the keys file."""
+        if self.unavailable is not None:
+            return
+        try:
+            write_keys(self.data_dir, self._key_values())
+        except OSError as exc:
+            log.error("could not write the keys file in %s: %s", self.data_dir, exc)
+
+    def _reconcile_keys(self) -> None:
+        """Bring the keys file and the database together at open.
+
+        After a recovery the file wins (the salvaged copy may be older); otherwise it
+        only fills in what the database lacks (a database replaced by a fresh one). The
+        local kiosk id is never taken from the file: it stays tied to the sequence
+        numbers the database can vouch for."""
+        kept = read_keys(self.data_dir)
+        self.keys_found = kept is not None
+        if kept:
+            mine = self._key_values()
+            recovered = self.recovered_from is not None
+            restore = {
+                k: v
+                for k, v in kept.items()
+                if k != SETTING_KIOSK_ID and v is not None
+                if (recovered and mine.get(k) != v) or k not in mine
+            }
+            if restore:
+                log.warning("restoring %s from the keys file", ", ".join(sorted(restore)))
+                with self._writing("restore the staff settings") as conn:
+                    conn.executemany(
+                        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                        [(k, json.dumps(v, ensure_ascii=False)) for k, v in restore.items()],
+                    )
+        if self._key_values() != kept:
+            self._save_keys()
+
+    def staff_access(self) -> str:
+        """How staff mode opens: "pin" (a PIN is set), "first_run" (a new kiosk: staff
+        choose a PIN) or "enrolment" (the PIN was lost with a damaged database: only a
+        fresh enrolment code from central opens staff mode, never a PIN prompt for
+        whoever stands at the counter)."""
+        if self.get_setting("pin_hash"):
+            return "pin"
+        damaged = (
+            self.recovered_from is not None
+            or self.get_setting(SETTING_RECOVERY) is not None
+            or bool(self.get_setting(SETTING_SALVAGED))
+        )
+        if damaged or getattr(self, "keys_found", False) or self.unavailable is not None:
+            return "enrolment"
+        return "first_run"
+
+    @classmethod
+    def open_fallback(
+        cls,
+        data_dir: Path,
+        problem: StorageError,
+        *,
+        now: Callable[[], datetime] | None = None,
+        demo_catalogue: Path | None = None,
+    ) -> KioskStore:
+        """A stand-in when ``open`` failed (read-only, full or unreadable data folder), so
+        the counter is never blank: an in-memory database holding the catalogue and the
+        settings read from the existing file where it can still be read (read-only,
+        without touching it), else the bundled demo catalogue. ``unavailable`` holds
+        ``problem``; nothing written to it is kept, so the UI pauses rating."""
+        folder = Path(data_dir).expanduser()
+        conn = sqlite3.connect(
+            "file:kiosk-fallback?mode=memory",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn)
+        store = cls(
+            conn,
+            data_dir=folder,
+            path=folder / DB_FILENAME,
+            now=now or _local_now,
+            recovered_from=None,
+        )
+        store.unavailable = problem
+        if not store._copy_readable(folder / DB_FILENAME):
+            store._first_start(demo_catalogue)
+        kept = read_keys(folder)
+        store.keys_found = kept is not None
+        for key, value in (kept or {}).items():
+            if value is not None and store.get_setting(key) is None:
+                with store._writing("keep a staff setting in memory") as conn:
+                    conn.execute(
+                        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                        (key, json.dumps(value, ensure_ascii=False)),
+                    )
+        return store
+
+    _COPY_TABLES = (
+        "settings",
+        "catalogue_state",
+        "catalogue_services",
+        "catalogue_steps",
+        "catalogue_documents",
+    )
+
+    def _copy_readable(self, source: Path) -> bool:
+        """Copy the catalogue and settings of ``source`` (opened read-only, immutable:
+        nothing is written next to it) into this store; False if it cannot be read."""
+        if not source.exists():
+            return False
+        conn = self._conn
+        try:
+            conn.execute("ATTACH DATABASE ? AS src", (f"file:{quote(str(source))}?immutable=1",))
+        except sqlite3.Error:
+            return False
+        try:
+            conn.execute("BEGIN")
+            for table in self._COPY_TABLES:
+                mine = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+                theirs = {r[1] for r in conn.execute(f"PRAGMA src.table_info({table})")}
+                cols = ", ".join(c for c in mine if c in theirs)
+                if cols:
+                    conn.execute(
+                        f"INSERT OR REPLACE INTO main.{table} ({cols}) "
+                        f"SELECT {cols} FROM src.{table}"
+                    )
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            log.warning("could not read the catalogue from %s: %s", source, exc)
+            self._rollback_quietly()
+            return False
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("DETACH DATABASE src")
+        self._generation += 1
+        return bool(self.catalogue_version())
+
+    def storage_ok(self) -> bool:
+        """True when the data folder takes a small file and the database a small write
+        (used to clear a storage alert once its cause is gone)."""
+        if self.unavailable is not None or probe_folder(self.data_dir) is not None:
+            return False
+        try:
+            self.set_setting("storage.checked_at", self._now().isoformat(timespec="seconds"))
+        except StorageError:
+            return False
+        return True
 
     @staticmethod
     def _aware(moment: datetime) -> datetime:
@@ -419,6 +642,7 @@ class KioskStore:
         found = _salvage(aside)
         settings = dict(found.settings)
         settings.pop(SETTING_RECOVERY, None)
+        settings.pop(SETTING_SALVAGED, None)
         if found.last_seq is None:
             # Without the counter we cannot promise never to reuse a sequence number
             # under the old kiosk id, so the kiosk gets a new id.
@@ -430,9 +654,12 @@ class KioskStore:
             "at": self._now().isoformat(timespec="seconds"),
             "reason": reason,
             "salvaged_ratings": len(ratings),
+            "lost_ratings": found.lost(),
             "salvaged_settings": len(settings),
         }
+        salvaged_files = list(self.get_setting(SETTING_SALVAGED) or []) + [aside.name]
         with self._writing("restore data from the damaged database") as conn:
+            crash_point("during_salvage")
             conn.executemany(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                 list(settings.items()),
@@ -442,9 +669,12 @@ class KioskStore:
             conn.execute(
                 "UPDATE rating_seq SET last_seq = max(last_seq, ?) WHERE slot = 1", (floor,)
             )
-            conn.execute(
+            conn.executemany(
                 "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                (SETTING_RECOVERY, json.dumps(record)),
+                [
+                    (SETTING_RECOVERY, json.dumps(record)),
+                    (SETTING_SALVAGED, json.dumps(salvaged_files)),
+                ],
             )
         log.warning(
             "recovered from damaged database: moved to %s, %d queued ratings salvaged",
@@ -525,10 +755,14 @@ class KioskStore:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, text),
             )
+        if key in KEY_SETTINGS:
+            self._save_keys()
 
     def delete_setting(self, key: str) -> None:
         with self._writing(f"delete the setting {key!r}") as conn:
             conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+        if key in KEY_SETTINGS:
+            self._save_keys()
 
     def _number_setting(self, key: str, default: float) -> float:
         value = self.get_setting(key, default)
@@ -538,17 +772,47 @@ class KioskStore:
 
     # ------------------------------------------------------------------ enrolment
 
-    def set_enrolment(self, server_url: str, credential: str, **extra: Any) -> None:
-        """Remember the central server and this kiosk's credential (from enrolment)."""
+    def set_enrolment(
+        self,
+        server_url: str,
+        credential: str,
+        *,
+        catalogue: Any = None,
+        settings: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        """Remember the central server and this kiosk's credential (from enrolment).
+
+        In the same transaction: ``catalogue`` (central's, validated first: a bad one
+        raises ``ValueError`` before anything is written) replaces the cached one, and
+        ``settings`` are written (a value of None deletes the key). An enrolled kiosk so
+        never shows the catalogue it had before, even for a moment."""
         if not server_url or not credential:
             raise ValueError("enrolment needs a server URL and a credential")
+        data = None if catalogue is None else validate_catalogue(catalogue)
         record = {
             **extra,
             "server_url": server_url,
             "credential": credential,
             "enrolled_at": self._now().isoformat(timespec="seconds"),
         }
-        self.set_setting(SETTING_ENROLMENT, record)
+        changes = {SETTING_ENROLMENT: record, **(settings or {})}
+        texts = {}
+        for key, value in changes.items():
+            if value is not None:
+                texts[key] = json.dumps(value, ensure_ascii=False, allow_nan=False)
+        with self._writing("save the enrolment") as conn:
+            for key, value in changes.items():
+                if value is None:
+                    conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    conn.execute(
+                        "INSERT INTO settings (key, value) VALUES (?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, texts[key]),
+                    )
+            if data is not None:
+                self._write_catalogue(conn, data)
 
     def enrolment(self) -> dict | None:
         value = self.get_setting(SETTING_ENROLMENT)
@@ -568,8 +832,29 @@ class KioskStore:
         with self._writing("update the service catalogue") as conn:
             self._write_catalogue(conn, data)
 
+    def record_catalogue_refusal(self, reason: str, cursor: str | None = None) -> None:
+        """Central sent a catalogue this kiosk could not apply (the previous one is kept):
+        remember why, for the heartbeat and the staff status page. The first time of the
+        same reason is kept."""
+        previous = self.catalogue_refusal()
+        at = self._now().isoformat(timespec="seconds")
+        if previous and previous.get("reason") == reason:
+            at = previous.get("at") or at
+        self.set_setting(SETTING_CATALOGUE_REFUSED, {"reason": reason, "at": at, "cursor": cursor})
+
+    def catalogue_refusal(self) -> dict | None:
+        """``{"reason", "at", "cursor"}`` of the last refused catalogue, or None."""
+        value = self.get_setting(SETTING_CATALOGUE_REFUSED)
+        return value if isinstance(value, dict) and value.get("reason") else None
+
+    def clear_catalogue_refusal(self) -> None:
+        if self.get_setting(SETTING_CATALOGUE_REFUSED) is not None:
+            self.delete_setting(SETTING_CATALOGUE_REFUSED)
+
     def _write_catalogue(self, conn: sqlite3.Connection, data: Any) -> None:
         """Write a validated ``Catalogue`` inside the caller's transaction."""
+        import msgspec  # here, not at the top: keeps the kiosk's cold start fast
+
         if data.full:
             conn.execute("DELETE FROM catalogue_services")  # steps/documents cascade
         services, steps, documents = [], [], []
@@ -743,9 +1028,14 @@ class KioskStore:
         last counted rating is stored with ``interval_flag`` set, never dropped."""
         if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
             raise ValueError(f"score must be an integer from 1 to 5, got {score!r}")
-        if service_code is not None and (not isinstance(service_code, str) or not service_code):
+        if service_code is not None and (
+            not isinstance(service_code, str)
+            or not re.fullmatch(constants.SERVICE_CODE_PATTERN, service_code)
+        ):
+            # Central accepts every code of this shape (one it does not know is kept as
+            # unknown): the kiosk stores nothing central would refuse.
             raise ValueError(
-                f"service_code must be a non-empty string or None, got {service_code!r}"
+                f"service_code must be a service code like ID_RENEW or None, got {service_code!r}"
             )
         interval = self._number_setting(SETTING_MIN_RATING_INTERVAL, DEFAULT_MIN_RATING_INTERVAL_S)
         moment = self._now()
@@ -809,7 +1099,9 @@ class KioskStore:
         if comment is not None:
             if not isinstance(comment, str):
                 raise ValueError("comment must be a string")
-            text = comment.strip()
+            # Control characters and lone surrogates cannot travel (or be stored by
+            # central's PostgreSQL): dropped here, so central never refuses the rating.
+            text = clean_text(comment).strip()
             if len(text) > MAX_COMMENT_CHARS:
                 raise ValueError(
                     f"comment is {len(text)} characters long; at most {MAX_COMMENT_CHARS} allowed"
@@ -918,17 +1210,33 @@ class KioskStore:
             else:
                 synced.append(result["uuid"])
         stamp = _utc_iso(self._now())
-        with self._writing("record the sync results") as conn:
-            conn.executemany(
-                "UPDATE ratings SET state = 'synced', synced_at = ?, reject_reason = NULL "
-                "WHERE uuid = ? AND state <> 'synced'",
-                [(stamp, u) for u in synced],
-            )
-            conn.executemany(
-                "UPDATE ratings SET state = 'rejected', reject_reason = ? "
-                "WHERE uuid = ? AND state = 'pending'",
-                rejected,
-            )
+
+        def mark() -> None:
+            with self._writing("record the sync results") as conn:
+                conn.executemany(
+                    "UPDATE ratings SET state = 'synced', synced_at = ?, reject_reason = NULL "
+                    "WHERE uuid = ? AND state <> 'synced'",
+                    [(stamp, u) for u in synced],
+                )
+                conn.executemany(
+                    "UPDATE ratings SET state = 'rejected', reject_reason = ? "
+                    "WHERE uuid = ? AND state = 'pending'",
+                    rejected,
+                )
+
+        try:
+            mark()
+        except StorageFullError:
+            # A full disk: these updates change rows in place, so they fit once the
+            # write-ahead log is rewound to its start (its file keeps its size).
+            self._rewind_wal()
+            mark()
+
+    def _rewind_wal(self) -> None:
+        """Checkpoint and restart the write-ahead log, so the next transaction reuses
+        the log file's space from its start instead of growing it (best effort)."""
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._require_open().execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
 
     def purge_synced(self, older_than: timedelta) -> int:
         """Delete ratings central accepted more than ``older_than`` ago; return how many.
@@ -979,6 +1287,7 @@ class KioskStore:
             foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
         state = self._catalogue_state()
         recovery = self.get_setting(SETTING_RECOVERY)
+        refused = self.catalogue_refusal()
         enrolment = self.enrolment()
         try:
             free = shutil.disk_usage(self.data_dir).free
@@ -990,7 +1299,8 @@ class KioskStore:
             recovery_detail = (
                 f"{recovery.get('at')}: the database was damaged ({recovery.get('reason')}); "
                 f"it was moved to {recovery.get('moved_to')} and a fresh one was created "
-                f"({recovery.get('salvaged_ratings', 0)} queued ratings recovered)."
+                f"({recovery.get('salvaged_ratings', 0)} queued ratings recovered, "
+                f"{recovery.get('lost_ratings', 'an unknown number of')} lost)."
             )
         return {
             "queued": counts.get("pending", 0),
@@ -1001,6 +1311,8 @@ class KioskStore:
             "last_sync_error": (last[2] or "sync failed") if last and not last[1] else None,
             "catalogue_version": state["cursor"] if state else "",
             "catalogue_applied_at": state["applied_at"] if state else None,
+            "catalogue_refused": refused.get("reason") if refused else None,
+            "catalogue_refused_at": refused.get("at") if refused else None,
             "free_disk_bytes": free,
             "db_bytes": db_bytes,
             "app_version": APP_VERSION,
@@ -1008,6 +1320,7 @@ class KioskStore:
             "schema_version": schema,
             "recovery": recovery.get("moved_to") if isinstance(recovery, dict) else None,
             "recovery_detail": recovery_detail,
+            "recovery_info": recovery if isinstance(recovery, dict) else None,
             "enrolled": enrolment is not None,
             "enrolled_to": enrolment.get("server_url") if enrolment else None,
             "data_dir": str(self.data_dir),

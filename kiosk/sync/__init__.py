@@ -37,6 +37,7 @@ class SyncState:
     skew_seconds: float | None = None  # kiosk clock minus central's, at the last heartbeat
     next_sync_at: datetime | None = None  # when the next retry runs (after failures)
     failures: int = 0  # failed passes in a row
+    last_error_kind: str | None = None  # SyncError.kind, "storage" or "other": for words
 
 
 Listener = Callable[[SyncState], None]

@@ -14,10 +14,16 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from protocol import codec, constants, models
+from protocol import constants
+
+if TYPE_CHECKING:
+    from protocol import models
+
+# protocol.models/codec (msgspec) are imported where first used, like requests: the
+# kiosk's cold start does not pay for them.
 
 API_PREFIX = constants.API_PREFIX
 MAX_BATCH = constants.MAX_RATINGS_PER_REQUEST  # central refuses more than this per request
@@ -159,6 +165,8 @@ class CentralClient:
         body = {"code": code, "app_version": app_version}
         if request_id:
             body["request_id"] = request_id
+        from protocol import models
+
         return self._call(
             "POST",
             "/kiosks/enroll",
@@ -175,6 +183,8 @@ class CentralClient:
         and kiosk disagree on the protocol); its services are checked by
         ``KioskStore.apply_catalogue``, so a catalogue the kiosk cannot use is told apart
         (the kiosk keeps its previous one and reports it)."""
+        from protocol import models
+
         params = {"since": since} if since else None
         return self._call("GET", "/kiosk/catalogue", None, params=params, model=models.Catalogue)
 
@@ -189,6 +199,8 @@ class CentralClient:
             return [], None
         if len(items) > MAX_BATCH:
             raise ValueError(f"at most {MAX_BATCH} ratings per request, got {len(items)}")
+        from protocol import models
+
         data = self._call(
             "POST", "/kiosk/ratings", {"ratings": items}, model=models.RatingsResponse
         )
@@ -211,6 +223,8 @@ class CentralClient:
     ) -> models.HeartbeatResponse:
         """Report health; ``catalogue_refused``: why the kiosk could not apply central's
         last catalogue (None: it applied)."""
+        from protocol import codec, models
+
         beat = models.HeartbeatRequest(
             app_version=app_version[: constants.APP_VERSION_MAX_CHARS],
             queue_depth=min(max(0, queue_depth), constants.MAX_QUEUE_DEPTH),
@@ -248,6 +262,8 @@ class CentralClient:
         """One request; the answer validated as ``model`` (a ``protocol.models`` type;
         ``SyncError(kind="protocol")`` when it does not match)."""
         import requests
+
+        from protocol import codec
 
         url = f"{self.base}{API_PREFIX}{path}"
         headers = {}

@@ -1,4 +1,12 @@
-"""One sync pass: heartbeat, push the outbox, pull the catalogue, purge old synced rows.
+"""One sync pass: pull the catalogue, heartbeat, push the outbox, purge old synced rows.
+
+The catalogue comes first, so a rating is never pushed for a service the kiosk should no
+longer offer without the kiosk having had the chance to update (central also keeps a
+rating for a service it does not know). A catalogue the kiosk cannot apply keeps the
+previous one, is recorded (``KioskStore.record_catalogue_refusal``), reported in the
+heartbeat of the same pass and shown on the staff status page; it does not stop the
+ratings. A catalogue download that fails (network, central) does not stop them either:
+the pass pushes, then fails with that error.
 
 ``SyncEngine.run()`` is synchronous and knows nothing of threads or schedules: the
 background service (``kiosk.sync.service``) and ``python -m kiosk sync --once`` both call
@@ -22,7 +30,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from kiosk.storage import StorageError
+from kiosk.storage import StorageError, StorageFullError
 from kiosk.sync.client import MAX_BATCH, CentralClient, SyncError
 
 log = logging.getLogger("kiosk.sync")
@@ -119,6 +127,7 @@ class PassResult:
     rejected: int = 0
     catalogue_changed: bool = False
     catalogue_cursor: str | None = None
+    catalogue_refused: str | None = None  # why central's catalogue could not be applied
     skew_seconds: float | None = None
     purged: int = 0
     queue_depth: int | None = None
@@ -135,6 +144,8 @@ class PassResult:
             f"{self.duplicate} duplicate, {self.rejected} rejected; "
             f"catalogue {'updated' if self.catalogue_changed else 'unchanged'}"
         )
+        if self.catalogue_refused:
+            text += f" (central's catalogue refused, previous kept: {self.catalogue_refused})"
         if self.purged:
             text += f"; purged {self.purged} old synced rating(s)"
         if self.queue_depth is not None:
@@ -178,12 +189,21 @@ class SyncEngine:
         happened and the attempt is logged in the store (``record_sync_attempt``)."""
         result = PassResult()
         try:
+            catalogue_error = None
+            try:
+                self._pull_catalogue(result)
+            except SyncError as exc:
+                if exc.auth:
+                    raise
+                catalogue_error = exc
+                log.warning("catalogue download failed (%s): %s", exc.kind, exc)
             if not push_only:
                 self._heartbeat(result)
             self._push(result, max_batches)
             if not push_only and not result.stopped:
-                self._pull_catalogue(result)
                 self._purge(result)
+            if catalogue_error is not None:
+                raise catalogue_error
             result.ok = not result.stopped
         except SyncError as exc:
             result.error = exc
@@ -204,27 +224,44 @@ class SyncEngine:
 
     def _heartbeat(self, result: PassResult) -> None:
         started = time.perf_counter()
+        refused = self.store.catalogue_refusal()
         answer = self.client.heartbeat(
-            self.app_version, self.store.queue_depth(), rfc3339(self.now())
+            self.app_version,
+            self.store.queue_depth(),
+            rfc3339(self.now()),
+            catalogue_refused=refused["reason"] if refused else None,
         )
         result.timings.http_other_s += time.perf_counter() - started
         result.skew_seconds = float(answer.skew_seconds)
-        self.store.set_setting(SETTING_SKEW, round(result.skew_seconds, 3))
-        self.store.set_setting(SETTING_LAST_SERVER_TIME, answer.server_time)
+        self._note(SETTING_SKEW, round(result.skew_seconds, 3))
+        self._note(SETTING_LAST_SERVER_TIME, answer.server_time)
+
+    def _note(self, key: str, value: object) -> None:
+        """Remember a fact for the status page. Best effort: on a full (or read-only)
+        disk this write fails, and the push that follows must still happen (it needs
+        no write to send; central keeps what it accepts even if marking fails)."""
+        try:
+            self.store.set_setting(key, value)
+        except StorageError as exc:
+            log.warning("could not remember %s: %s", key, exc)
 
     def _push(self, result: PassResult, max_batches: int | None) -> None:
         size = self.config.batch_size
         previous_first: str | None = None
+        unmarked: set[str] = set()  # sent, but the answer could not be stored (full disk)
+        full: StorageFullError | None = None
         while max_batches is None or result.batches < max_batches:
             if self.stop.is_set():
                 result.stopped = True
                 return
             t0 = time.perf_counter()
-            items = self.store.pending_ratings(size)
+            items = self.store.pending_ratings(size + len(unmarked))
+            if unmarked:
+                items = [i for i in items if i["uuid"] not in unmarked][:size]
             t1 = time.perf_counter()
             result.timings.store_read_s += t1 - t0
             if not items:
-                return
+                break
             if items[0]["uuid"] == previous_first:
                 # mark_sync_results changed nothing: never loop on the same batch.
                 raise StorageError(
@@ -235,7 +272,13 @@ class SyncEngine:
             results, _server_time = self.client.push_ratings(items)
             t2 = time.perf_counter()
             result.timings.http_ratings_s += t2 - t1
-            self.store.mark_sync_results(results)
+            try:
+                self.store.mark_sync_results(results)
+            except StorageFullError as exc:
+                # The disk is full: keep pushing the rest of the queue (central keeps
+                # what it accepted; the next pass after space returns marks them).
+                full = exc
+                unmarked.update(r["uuid"] for r in results)
             result.timings.store_mark_s += time.perf_counter() - t2
             result.batches += 1
             result.sent += len(items)
@@ -250,7 +293,9 @@ class SyncEngine:
             if self.on_batch is not None:
                 self.on_batch(result)
             if len(items) < size:
-                return
+                break
+        if full is not None:
+            raise full
 
     def _pull_catalogue(self, result: PassResult) -> None:
         owner = self.store.get_setting(SETTING_CURSOR_OWNER)
@@ -273,13 +318,14 @@ class SyncEngine:
             try:
                 self.store.apply_catalogue(payload)
             except ValueError as exc:
-                raise SyncError(
-                    "protocol",
-                    f"Central sent a catalogue the kiosk cannot use ({exc}). The cached "
-                    "catalogue was kept.",
-                    transient=True,
-                ) from None
+                # Never silent: kept for the heartbeat, central's fleet view and staff.
+                log.error("central's catalogue refused, the previous one is kept: %s", exc)
+                self.store.record_catalogue_refusal(str(exc), payload.cursor)
+                result.catalogue_refused = str(exc)
+                result.timings.catalogue_apply_s += time.perf_counter() - t1
+                return
             result.catalogue_changed = True
+        self.store.clear_catalogue_refusal()
         if owner != self.kiosk_id:
             self.store.set_setting(SETTING_CURSOR_OWNER, self.kiosk_id)
         result.catalogue_cursor = payload.cursor

@@ -2,8 +2,9 @@
 
 ``enrol(store, server_url, code)`` checks the URL, asks central, and only when central
 says yes writes anything: the enrolment record (server URL, credential, central's kiosk
-id, service point, counter) goes into the kiosk's settings in one transaction, then the
-full catalogue is fetched and applied. Any failure before central's yes (bad URL, wrong
+id, service point, counter) goes into the kiosk's settings in one transaction together
+with central's catalogue, which comes with the answer (an older central's catalogue is
+fetched, with retries, before ``enrol`` returns). Any failure before central's yes (bad URL, wrong
 or used code, TLS failure, unreachable server) raises ``SyncError`` and leaves the kiosk
 exactly as it was.
 
@@ -20,15 +21,21 @@ import contextlib
 import logging
 import os
 import stat
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk import APP_VERSION
-from kiosk.storage import SETTING_COUNTER_SERVICES, SETTING_KIOSK_ID, StorageError
+from kiosk.storage import (
+    SETTING_CATALOGUE_REFUSED,
+    SETTING_COUNTER_SERVICES,
+    SETTING_KIOSK_ID,
+    StorageError,
+)
 from kiosk.sync.client import CentralClient, SyncError, normalize_server_url
 from kiosk.sync.engine import (
     SETTING_BLOCKED,
@@ -37,9 +44,56 @@ from kiosk.sync.engine import (
     SyncConfig,
     tls_verify,
 )
-from protocol import codec
+
+if TYPE_CHECKING:
+    from protocol import models
 
 log = logging.getLogger("kiosk.sync")
+T = TypeVar("T")
+
+ENROL_ATTEMPTS = 3
+RETRY_DELAYS_S = (0.5, 1.5)  # before the 2nd and 3rd attempt
+PENDING_CURSOR = "enrolled-catalogue-pending"  # no since=: the next sync fetches it whole
+
+
+def _retrying(call: Callable[[], T], attempts: int, pause: Callable[[float], None]) -> T:
+    """``call()``, tried again after a transient ``SyncError`` (at most ``attempts``)."""
+    for attempt in range(1, max(1, attempts) + 1):
+        try:
+            return call()
+        except SyncError as exc:
+            if not exc.transient or attempt >= attempts:
+                raise
+            log.warning("attempt %d failed (%s), trying again: %s", attempt, exc.kind, exc)
+            pause(RETRY_DELAYS_S[min(attempt, len(RETRY_DELAYS_S)) - 1])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _forget_other_catalogue(
+    store: Any, answer: models.EnrollResponse, previous: dict | None
+) -> None:
+    """Enrolled without central's catalogue: drop the cached one (the bundled demo one,
+    or another place's) so the kiosk offers no service it may not have here. Only a
+    re-enrolment at the same service point keeps the catalogue central sent before."""
+    same_place = (previous or {}).get("service_point", {}).get("id") == answer.service_point.id
+    try:
+        if same_place and store.service_point().id == answer.service_point.id:
+            return
+    except StorageError:
+        pass
+    from protocol import models
+
+    empty = models.Catalogue(
+        cursor=PENDING_CURSOR,
+        full=True,
+        service_point=answer.service_point,
+        counter=answer.counter,
+        services=[],
+    )
+    try:
+        store.apply_catalogue(empty)
+    except (StorageError, ValueError) as exc:
+        log.error("could not drop the previous catalogue: %s", exc)
 
 
 @dataclass(frozen=True)
@@ -119,9 +173,18 @@ def enrol(
     config: SyncConfig | None = None,
     verify: bool | str = True,
     now: Callable[[], datetime] | None = None,
+    attempts: int = ENROL_ATTEMPTS,
+    sleep: Callable[[float], None] | None = None,
 ) -> EnrolResult:
     """Enrol this kiosk. Raises ``SyncError`` (``BadServerUrl`` for a bad address) with a
-    message for staff when central did not enrol it; then nothing has changed."""
+    message for staff when central did not enrol it; then nothing has changed.
+
+    Each call to central is tried up to ``attempts`` times when it fails in a way a retry
+    may fix (network, 5xx, a cut answer). Once enrolled, the kiosk never offers the
+    services of the catalogue it had before (the bundled demo one): central's catalogue
+    is applied with the credential, or fetched before this returns; if neither works the
+    kiosk offers no service until its first sync brings central's
+    (``EnrolResult.catalogue_error`` says why)."""
     url = normalize_server_url(server_url)
     if not (code or "").strip():
         raise SyncError("bad_code", "Enter the enrolment code shown on central.")
@@ -130,45 +193,65 @@ def enrol(
     explicit_ca = verify if isinstance(verify, str) else None
     verify = tls_verify(store, verify)
     request_id = _attempt_id(store, url, code)
+    pause = sleep or time.sleep
     with CentralClient(url, timeout=timeout, verify=verify) as client:
-        answer = client.enroll(code, app_version, request_id)
+        # The attempt id makes a retry safe: if central enrolled us and the answer was
+        # lost, the same attempt is answered again (for the same kiosk).
+        answer = _retrying(lambda: client.enroll(code, app_version, request_id), attempts, pause)
     # Central said yes: from here on the code is used up, so the kiosk must keep the
     # credential whatever happens next.
     previous = enrolment_info(store)
+    from protocol import codec
+
     sp, counter = codec.to_builtins(answer.service_point), codec.to_builtins(answer.counter)
-    store.set_enrolment(
-        url,
-        answer.credential,
-        kiosk_id=answer.kiosk_id,
-        service_point=sp,
-        counter=counter,
-    )
-    secure_data_files(store.data_dir)
+    settings: dict[str, Any] = {
+        SETTING_BLOCKED: None,
+        SETTING_CURSOR_OWNER: None,
+        SETTING_CATALOGUE_REFUSED: None,
+    }
     if explicit_ca:  # later syncs trust the same CA
-        with contextlib.suppress(StorageError):
-            store.set_setting(SETTING_CA_FILE, explicit_ca)
-    for key in (SETTING_BLOCKED, SETTING_CURSOR_OWNER):
-        with contextlib.suppress(StorageError):
-            store.delete_setting(key)
+        settings[SETTING_CA_FILE] = explicit_ca
     if previous and (previous.get("counter") or {}).get("id") != counter.get("id"):
         # Another counter: the staff's old choice of services does not apply there.
-        with contextlib.suppress(StorageError):
-            store.delete_setting(SETTING_COUNTER_SERVICES)
-    log.info("enrolled as %s at %s / %s", answer.kiosk_id, sp.get("id"), counter.get("id"))
+        settings[SETTING_COUNTER_SERVICES] = None
+    record = {"kiosk_id": answer.kiosk_id, "service_point": sp, "counter": counter}
     catalogue_error = None
-    try:
-        payload = answer.catalogue
-        if payload is None:
+    applied = False
+    if answer.catalogue is not None:
+        # Central's catalogue comes with the credential: both land in one transaction.
+        try:
+            store.set_enrolment(
+                url,
+                answer.credential,
+                catalogue=answer.catalogue,
+                settings={**settings, SETTING_CURSOR_OWNER: answer.kiosk_id},
+                **record,
+            )
+            applied = True
+        except ValueError as exc:
+            catalogue_error = f"Central sent a catalogue the kiosk cannot use: {exc}"
+            store.record_catalogue_refusal(str(exc), answer.catalogue.cursor)
+            settings.pop(SETTING_CATALOGUE_REFUSED)
+    if not applied:
+        store.set_enrolment(url, answer.credential, settings=settings, **record)
+    secure_data_files(store.data_dir)
+    log.info("enrolled as %s at %s / %s", answer.kiosk_id, sp.get("id"), counter.get("id"))
+    if not applied and catalogue_error is None:
+        # An older central: fetch the catalogue before saying "enrolled", with retries.
+        try:
             with CentralClient(url, answer.credential, timeout=timeout, verify=verify) as client:
-                payload = client.catalogue(None)
-        store.apply_catalogue(payload)
-        store.set_setting(SETTING_CURSOR_OWNER, answer.kiosk_id)
-    except (SyncError, StorageError) as exc:
-        catalogue_error = str(exc)
-    except ValueError as exc:
-        catalogue_error = f"Central sent a catalogue the kiosk cannot use: {exc}"
-    if catalogue_error:
-        log.warning("enrolled, but the catalogue download failed: %s", catalogue_error)
+                payload = _retrying(lambda: client.catalogue(None), attempts, pause)
+            store.apply_catalogue(payload)
+            store.set_setting(SETTING_CURSOR_OWNER, answer.kiosk_id)
+            applied = True
+        except (SyncError, StorageError) as exc:
+            catalogue_error = str(exc)
+        except ValueError as exc:
+            catalogue_error = f"Central sent a catalogue the kiosk cannot use: {exc}"
+            store.record_catalogue_refusal(str(exc), payload.cursor)
+    if not applied:
+        log.warning("enrolled, but without central's catalogue yet: %s", catalogue_error)
+        _forget_other_catalogue(store, answer, previous)
     return EnrolResult(
         kiosk_id=answer.kiosk_id,
         server_url=url,

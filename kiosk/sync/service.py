@@ -399,7 +399,9 @@ class CentralSync(SyncService):
                 except Exception as exc:  # a bug: report it like any failure, keep scheduling
                     log.exception("sync pass crashed")
                     self._close_store()
-                    self._after_failure(f"Sync failed unexpectedly: {exc}", transient=True)
+                    self._after_failure(
+                        f"Sync failed unexpectedly: {exc}", transient=True, kind="other"
+                    )
                 with self._flag_lock:
                     kind, self._pending = self._pending, None
                 if kind is None or self._stop.is_set() or self._failures:
@@ -421,7 +423,7 @@ class CentralSync(SyncService):
             self._config = SyncConfig.from_store(store, self._overrides)
         except StorageError as exc:
             self._close_store()
-            self._after_failure(str(exc), transient=True)
+            self._after_failure(str(exc), transient=True, kind="storage")
             return None
         self._apply_enrolment(enrolment)
         if not enrolment:
@@ -465,6 +467,7 @@ class CentralSync(SyncService):
                 online=True,
                 last_sync_at=datetime.now().astimezone(),
                 last_error=None,
+                last_error_kind=None,
                 blocked=None,
                 skew_seconds=result.skew_seconds
                 if result.skew_seconds is not None
@@ -485,16 +488,28 @@ class CentralSync(SyncService):
                 except StorageError:
                     log.exception("could not remember that central refused the kiosk")
                 self._set_state(
-                    running=False, online=False, blocked=str(err), last_error=str(err), **counts
+                    running=False,
+                    online=False,
+                    blocked=str(err),
+                    last_error=str(err),
+                    last_error_kind=err.kind,
+                    **counts,
                 )
             else:  # re-enrolled while this pass ran with the old credential
                 self._set_state(running=False)
             return result
         self._set_state(**counts)
-        self._after_failure(result.error_text or "sync failed", transient=True)
+        kind = (
+            err.kind
+            if isinstance(err, SyncError)
+            else "storage"
+            if isinstance(err, StorageError)
+            else "other"
+        )
+        self._after_failure(result.error_text or "sync failed", transient=True, kind=kind)
         return result
 
-    def _after_failure(self, message: str, *, transient: bool) -> None:
+    def _after_failure(self, message: str, *, transient: bool, kind: str = "other") -> None:
         self._failures += 1
         delay = self._config.backoff(self._failures, self._rng.random)
         self._retry_at = time.monotonic() + delay
@@ -502,6 +517,7 @@ class CentralSync(SyncService):
             running=False,
             online=False,
             last_error=message,
+            last_error_kind=kind,
             failures=self._failures,
             next_sync_at=datetime.now().astimezone() + timedelta(seconds=delay),
         )

@@ -143,7 +143,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "enrol_submit": ("ลงทะเบียน", "Enrol"),
     "enrol_busy": ("กำลังติดต่อระบบกลางที่ {url} ...", "Contacting central at {url} ..."),
     "enrol_ok": (
-        "ลงทะเบียนแล้ว: {point} ช่อง {counter} (รหัสเครื่อง {kiosk})",
+        "ลงทะเบียนแล้ว: {point} {counter} (รหัสเครื่อง {kiosk})",
         "Enrolled: {point}, counter {counter} (kiosk id {kiosk})",
     ),
     "enrol_current": (
@@ -204,6 +204,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "st_last_sync": ("ซิงค์ล่าสุด", "Last sync"),
     "st_last_error": ("ข้อผิดพลาดล่าสุด", "Last error"),
     "st_catalogue": ("รุ่นของข้อมูลบริการ", "Catalogue version"),
+    "st_catalogue_refused": (
+        "ใช้ข้อมูลบริการใหม่จากระบบกลางไม่ได้ (ใช้ชุดเดิมอยู่)",
+        "Central's new catalogue refused (previous one kept)",
+    ),
+    "st_catalogue_refused_item": ("ตั้งแต่ {at}: {reason}", "Since {at}: {reason}"),
     "st_disk": ("พื้นที่ว่างในเครื่อง", "Free disk space"),
     "st_db": ("ขนาดฐานข้อมูล", "Database size"),
     "st_app": ("รุ่นโปรแกรม", "App version"),
@@ -230,6 +235,90 @@ STRINGS: dict[str, tuple[str, str]] = {
     "recovered_db": (
         "ไฟล์ฐานข้อมูลเสียหาย ย้ายไปไว้ที่ {path} และสร้างใหม่แล้ว",
         "The database file was damaged. It was moved to {path} and a fresh one was created.",
+    ),
+    # added for issue 8 (clean visits, storage that cannot be opened, staff side)
+    "more_below": ("เลื่อนดูเพิ่มเติม", "More below"),
+    "followup_wrong": ("อะไรที่ควรปรับปรุง?", "What went wrong?"),
+    "followup_well": ("อะไรที่ทำได้ดี?", "What went well?"),
+    "rating_paused_title": ("ขณะนี้งดรับคะแนนชั่วคราว", "Rating is paused for now"),
+    "rating_paused_body": (
+        "เจ้าหน้าที่ได้รับแจ้งแล้ว คุณยังดูเอกสารที่ต้องใช้ได้ตามปกติ ขอบคุณที่เข้าใจ",
+        "Staff have been told. You can still see which documents you need. Thank you.",
+    ),
+    "storage_unavailable": (
+        "เปิดที่เก็บข้อมูลไม่ได้: บันทึกคะแนนใหม่ไม่ได้ รายละเอียดอยู่ในบันทึกของเครื่อง",
+        "The kiosk's storage cannot be used: new ratings cannot be saved. "
+        "Details are in the kiosk's log.",
+    ),
+    "storage_corrupt": (
+        "ไฟล์ฐานข้อมูลเสียหาย: เริ่มเครื่องใหม่เพื่อกู้คืน",
+        "The database file is damaged: restart the kiosk to recover it.",
+    ),
+    "storage_full_paused": (
+        "พื้นที่จัดเก็บเต็ม: งดรับคะแนนชั่วคราว เครื่องจะตรวจใหม่เองและรับคะแนนต่อเมื่อมีพื้นที่",
+        "Storage is full: rating is paused. The kiosk checks again by itself and "
+        "resumes when there is space.",
+    ),
+    "storage_readonly_paused": (
+        "ที่เก็บข้อมูลเขียนไม่ได้ (อ่านอย่างเดียว): งดรับคะแนนชั่วคราว เครื่องจะตรวจใหม่เองและรับคะแนนต่อเมื่อเขียนได้",
+        "Storage is read-only: rating is paused. The kiosk checks again by itself and "
+        "resumes when it can write.",
+    ),
+    "storage_unavailable_paused": (
+        "เปิดที่เก็บข้อมูลไม่ได้: งดรับคะแนนชั่วคราว เครื่องจะตรวจใหม่เอง รายละเอียดอยู่ในบันทึกของเครื่อง",
+        "The kiosk's storage cannot be opened: rating is paused. The kiosk checks again "
+        "by itself. Details are in the kiosk's log.",
+    ),
+    "storage_corrupt_paused": (
+        "ไฟล์ฐานข้อมูลเสียหาย: งดรับคะแนนชั่วคราว",
+        "The database file is damaged: rating is paused.",
+    ),
+    "leave_confirm": (
+        "ออกจากโหมดคีออสก์? หน้าจอจะปิดและประชาชนจะใช้งานไม่ได้จนกว่าจะเปิดใหม่",
+        "Leave kiosk mode? The kiosk closes and citizens cannot use it until it is started again.",
+    ),
+    "leave_yes": ("ออกจากโหมดคีออสก์", "Leave kiosk mode"),
+    "leave_no": ("ไม่ออก อยู่ต่อ", "Stay"),
+    "pin_locked_tick": (
+        "ใส่รหัสผิดหลายครั้ง ลองใหม่ได้ใน {n} วินาที",
+        "Too many wrong PINs. Try again in {n} seconds",
+    ),
+    "sync_err_network": (
+        "ติดต่อระบบกลางไม่ได้ (เครือข่าย) จะลองใหม่โดยอัตโนมัติ",
+        "Could not reach central (network). The kiosk tries again by itself.",
+    ),
+    "sync_err_refused": (
+        "ระบบกลางไม่รับเครื่องนี้ โปรดลงทะเบียนใหม่",
+        "Central refused this kiosk. Enrol it again.",
+    ),
+    "sync_err_server": (
+        "ระบบกลางขัดข้อง จะลองใหม่โดยอัตโนมัติ",
+        "Central had a problem. The kiosk tries again by itself.",
+    ),
+    "sync_err_storage": (
+        "ที่เก็บข้อมูลของเครื่องมีปัญหา ดูหน้าสถานะเครื่อง",
+        "The kiosk's storage has a problem. See the status page.",
+    ),
+    "sync_err_other": (
+        "ซิงค์ไม่สำเร็จ จะลองใหม่โดยอัตโนมัติ รายละเอียดอยู่ในบันทึกของเครื่อง",
+        "Sync did not finish. The kiosk tries again by itself. Details are in the log.",
+    ),
+    "st_salvage": (
+        "กู้คืนคะแนนได้ {salvaged} รายการ สูญหาย {lost} รายการ",
+        "{salvaged} ratings recovered, {lost} lost",
+    ),
+    "st_salvage_unknown": (
+        "กู้คืนคะแนนได้ {salvaged} รายการ ไม่ทราบจำนวนที่สูญหาย",
+        "{salvaged} ratings recovered; how many were lost is not known",
+    ),
+    "recovered_at": (
+        "{at}: ไฟล์ฐานข้อมูลเสียหาย ย้ายไปไว้ที่ {path}",
+        "{at}: the database file was damaged and moved to {path}",
+    ),
+    "staff_locked_recovery": (
+        "รหัส PIN ของเจ้าหน้าที่สูญหายพร้อมฐานข้อมูลที่เสียหาย ใช้รหัสลงทะเบียนใหม่จากระบบกลางเพื่อเปิดโหมดเจ้าหน้าที่",
+        "The staff PIN was lost with the damaged database. Use a fresh enrolment code "
+        "from central to open staff mode.",
     ),
 }
 
@@ -274,3 +363,44 @@ def pick(lang: str, th: str, en: str) -> str:
     if lang == "th":
         return th or en
     return en or th
+
+
+def format_moment(value: object, lang: str) -> str:
+    """A moment as staff read it: local time, Thai date in Thai ("1 ธ.ค. 2569 09:30"),
+    "1 Dec 2026 09:30" in English. Takes a datetime or an ISO 8601 text (any offset);
+    anything else is shown as given."""
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    moment = value
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    if not isinstance(moment, datetime):
+        return str(value)
+    local = moment.astimezone() if moment.tzinfo is not None else moment
+    return f"{format_date(local.date().isoformat(), lang)} {local:%H:%M}"
+
+
+SYNC_ERROR_KEYS = {
+    "unreachable": "sync_err_network",
+    "timeout": "sync_err_network",
+    "tls": "sync_err_network",
+    "revoked": "sync_err_refused",
+    "unknown_kiosk": "sync_err_refused",
+    "refused": "sync_err_refused",
+    "not_enrolled": "sync_err_refused",
+    "server": "sync_err_server",
+    "redirect": "sync_err_server",
+    "not_central": "sync_err_server",
+    "protocol": "sync_err_server",
+    "storage": "sync_err_storage",
+}
+
+
+def sync_error_text(kind: str | None, lang: str) -> str:
+    """Why a sync failed, in words for staff (never the raw exception text)."""
+    return tr(SYNC_ERROR_KEYS.get(kind or "", "sync_err_other"), lang)

@@ -121,6 +121,7 @@ def icon(pm: QPixmap) -> QIcon:
     return QIcon(pm)
 
 
+@lru_cache(maxsize=64)
 def qr_image(text: str, size: int) -> QImage:
     """A QR code for ``text`` (made with the ``qrcode`` package), painted black on white."""
     import qrcode
@@ -142,3 +143,70 @@ def qr_image(text: str, size: int) -> QImage:
                 p.drawRect(x * cell, y * cell, cell, cell)
     p.end()
     return img
+
+
+@lru_cache(maxsize=32)
+def check(size: int, colour: str = theme.ON_PRIMARY) -> QPixmap:
+    """A bold check mark: shown on every selected choice, so selection is never colour alone."""
+    pm, p = _canvas(size)
+    s = float(size)
+    pen = QPen(QColor(colour), s * 0.14, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    p.setPen(pen)
+    path = QPainterPath(QPointF(s * 0.16, s * 0.52))
+    path.lineTo(QPointF(s * 0.4, s * 0.76))
+    path.lineTo(QPointF(s * 0.86, s * 0.26))
+    p.drawPath(path)
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=32)
+def circle(size: int, colour: str = theme.INK_MUTED) -> QPixmap:
+    """An empty ring: an unselected choice (the check mark's place holder)."""
+    pm, p = _canvas(size)
+    s = float(size)
+    p.setPen(QPen(QColor(colour), s * 0.08))
+    p.setBrush(Qt.NoBrush)
+    p.drawEllipse(QRectF(s * 0.12, s * 0.12, s * 0.76, s * 0.76))
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=32)
+def chevron(size: int, colour: str = theme.PRIMARY, down: bool = False) -> QPixmap:
+    """A chevron: right on a tile that opens something, down on the "more below" cue."""
+    pm, p = _canvas(size)
+    s = float(size)
+    pen = QPen(QColor(colour), s * 0.13, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    p.setPen(pen)
+    path = QPainterPath()
+    if down:
+        path.moveTo(QPointF(s * 0.2, s * 0.35))
+        path.lineTo(QPointF(s * 0.5, s * 0.65))
+        path.lineTo(QPointF(s * 0.8, s * 0.35))
+    else:
+        path.moveTo(QPointF(s * 0.35, s * 0.2))
+        path.lineTo(QPointF(s * 0.65, s * 0.5))
+        path.lineTo(QPointF(s * 0.35, s * 0.8))
+    p.drawPath(path)
+    p.end()
+    return pm
+
+
+@lru_cache(maxsize=16)
+def thanks(size: int) -> QPixmap:
+    """The thank-you sign: a calm check mark in a blue ring, the same for every
+    score (a smile after "very dissatisfied" would mock the citizen)."""
+    pm, p = _canvas(size)
+    s = float(size)
+    p.setPen(QPen(QColor(theme.PRIMARY), s * 0.06))
+    p.setBrush(QColor(theme.CARD))
+    p.drawEllipse(QRectF(s * 0.05, s * 0.05, s * 0.9, s * 0.9))
+    pen = QPen(QColor(theme.PRIMARY), s * 0.09, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    p.setPen(pen)
+    path = QPainterPath(QPointF(s * 0.3, s * 0.52))
+    path.lineTo(QPointF(s * 0.45, s * 0.67))
+    path.lineTo(QPointF(s * 0.72, s * 0.37))
+    p.drawPath(path)
+    p.end()
+    return pm

@@ -9,9 +9,18 @@ platform, is driven by the same taps as the rest of the kiosk, and follows the l
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from kiosk.ui import icons
 from kiosk.ui.i18n import tr
 from kiosk.ui.widgets import button
 
@@ -37,6 +46,10 @@ def key_caption(ch: str) -> str:
 
 
 class Keyboard(QWidget):
+    """The keys, one page per layout and shift state. Pages are built once and swapped
+    (a tap on shift or on the layout key moves nothing else on screen); the shift key
+    stays lit while shifted."""
+
     typed = Signal(str)
     backspace = Signal()
 
@@ -48,9 +61,9 @@ class Keyboard(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        self.grid = QGridLayout()
-        self.grid.setSpacing(4)
-        outer.addLayout(self.grid)
+        self.pages = QStackedWidget()
+        outer.addWidget(self.pages)
+        self._pages: dict[tuple[str, bool], tuple[QWidget, list[QPushButton]]] = {}
         self.bottom = bottom = QHBoxLayout()
         bottom.setSpacing(4)
         self.switch_btn = button(role="key", name="kb_switch")
@@ -70,34 +83,45 @@ class Keyboard(QWidget):
         self.keys: list[QPushButton] = []
         self._build()
 
+    def _page(self, lang: str, shifted: bool) -> tuple[QWidget, list[QPushButton]]:
+        if (lang, shifted) not in self._pages:
+            page = QWidget()
+            grid = QGridLayout(page)
+            grid.setContentsMargins(0, 0, 0, 0)
+            grid.setSpacing(4)
+            keys = []
+            for r, (plain, upper) in enumerate(LAYOUTS[lang]):
+                for c, ch in enumerate(upper if shifted else plain):
+                    key = button(key_caption(ch), "key")
+                    key.setProperty("char", ch)
+                    key.clicked.connect(lambda _=False, ch=ch: self._type(ch))
+                    grid.addWidget(key, r, c)
+                    keys.append(key)
+            self.pages.addWidget(page)
+            self._pages[(lang, shifted)] = (page, keys)
+        return self._pages[(lang, shifted)]
+
     def _build(self) -> None:
-        for key in self.keys:
-            self.grid.removeWidget(key)
-            key.deleteLater()
-        self.keys = []
-        rows = LAYOUTS[self.layout_lang]
-        for r, (plain, shifted) in enumerate(rows):
-            chars = shifted if self.shifted else plain
-            for c, ch in enumerate(chars):
-                key = button(key_caption(ch), "key")
-                key.setProperty("char", ch)
-                key.clicked.connect(lambda _=False, ch=ch: self._type(ch))
-                self.grid.addWidget(key, r, c)
-                self.keys.append(key)
+        """Show the page for the current layout and shift state."""
+        page, self.keys = self._page(self.layout_lang, self.shifted)
+        self.pages.setCurrentWidget(page)
+        self.shift_btn.setChecked(self.shifted)
+        # shifted: lit, and a check mark beside the word (not colour alone)
+        px = max(12, self.shift_btn.fontMetrics().height() * 2 // 3)
+        self.shift_btn.setIconSize(QSize(px, px))
+        self.shift_btn.setIcon(QIcon(icons.check(px)) if self.shifted else QIcon())
         self.retranslate(self.ui_lang)
 
     def _type(self, ch: str) -> None:
         self.typed.emit(ch)
         if self.shifted and self.layout_lang == "en":
             self.shifted = False
-            self.shift_btn.setChecked(False)
             self._build()
 
     def set_layout(self, lang: str) -> None:
         """Show the Thai ("th") or English ("en") keys, unshifted."""
         self.layout_lang = lang
         self.shifted = False
-        self.shift_btn.setChecked(False)
         self._build()
 
     def _switch(self) -> None:

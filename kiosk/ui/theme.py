@@ -101,7 +101,10 @@ class Metrics:
 
     @property
     def body_px(self) -> int:
-        return max(20, min(40, round(min(self.width, self.height) / 30)))
+        """Body text: about 1/30 of the short side; never under 24 px on a screen of
+        about 10 inches or more (PRODUCT.md), 20 px on a 7-inch one."""
+        floor = 24 if self.diagonal_in >= 9.5 else 20
+        return max(floor, min(40, round(min(self.width, self.height) / 30)))
 
     @property
     def title_px(self) -> int:
@@ -131,7 +134,7 @@ QWidget#KioskRoot, QStackedWidget, QScrollArea, QScrollArea > QWidget > QWidget 
 }}
 QLabel[role="title"] {{ font-size: {m.title_px}px; font-weight: 700; }}
 QLabel[role="subtitle"] {{ color: {INK_MUTED}; }}
-QLabel[role="muted"] {{ color: {INK_MUTED}; font-size: {m.small_px}px; }}
+QLabel[role="muted"] {{ color: {INK_MUTED}; font-size: {m.body_px}px; }}
 QLabel[role="section"] {{ font-size: {round(m.body_px * 1.15)}px; font-weight: 700; }}
 QWidget[role="header"] {{ background: {HEADER}; }}
 QLabel[role="header_title"] {{ color: {ON_HEADER}; font-weight: 700; }}
@@ -161,15 +164,20 @@ QPushButton[role="lang"] {{ background: transparent; color: {ON_HEADER}; border-
 QPushButton[role="lang"]:checked {{ background: {ON_HEADER}; color: {HEADER}; }}
 QPushButton[role="chip"] {{ border-radius: {t // 2}px; }}
 QPushButton[role="chip"]:checked {{ background: {CHIP_ON_BG}; color: {CHIP_ON_INK}; border-color: {CHIP_ON_BG}; }}
-QPushButton[role="service"] {{ text-align: left; padding: 4px 16px; color: {INK}; border: 2px solid #C5CEDC; }}
+QPushButton[role="service"] {{ text-align: left; padding: 8px {m.gap}px; color: {INK}; background: {CARD};
+    border: 2px solid #C5CEDC; }}
+QPushButton[role="service"]:pressed {{ background: #DCE6F5; }}
+QPushButton[role="cue"] {{ background: {PRIMARY}; color: {ON_PRIMARY}; border-color: {PRIMARY};
+    border-radius: {t // 2}px; padding: 4px {m.gap}px; }}
 QPushButton[role="service"]:checked {{ background: {CHIP_ON_BG}; color: {CHIP_ON_INK}; }}
 QPushButton[role="face"] {{ background: {CARD}; border: 2px solid #C5CEDC; padding: 4px; color: {INK};
     min-width: {t - 12}px; }}
 QPushButton[role="face"]:pressed {{ background: #DCE6F5; }}
 QPushButton[role="key"] {{ min-width: {m.key - 2}px; min-height: {m.key - 2}px; padding: 0px; color: {INK};
     font-size: {m.small_px}px; border: 1px solid #AEB9CC; }}
+QPushButton[role="key"]:checked {{ background: {CHIP_ON_BG}; color: {CHIP_ON_INK}; border: 3px solid {INK}; }}
 QPushButton[role="hidden"] {{ background: transparent; border: none; }}
 QPlainTextEdit {{ background: {CARD}; border: 2px solid {PRIMARY}; border-radius: {r}px; padding: 8px; }}
-QScrollBar:vertical {{ width: {m.mm(6)}px; }}
+QScrollBar:vertical {{ width: 0px; }}
 QDialog, QFrame[role="overlay"] {{ background: {CARD}; border: 3px solid {PRIMARY}; border-radius: {r}px; }}
 """

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPixmap
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -15,15 +15,30 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QScroller,
     QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.ui import icons
 from kiosk.ui.i18n import tr
 
 
+class Label(QLabel):
+    """A label that repaints all of itself when its text changes.
+
+    QLabel repaints only its contents rectangle on ``setText``; Thai vowel and tone marks
+    reach above and below the line into the padding (alerts, badges), so pieces of the
+    previous message stayed on screen under X11 (seen after five wrong PINs)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        if text != self.text():
+            super().setText(text)
+            self.update()
+
+
 def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
-    lab = QLabel(text)
+    lab = Label(text)
     lab.setWordWrap(wrap)
     lab.setTextFormat(Qt.PlainText)
     if role:
@@ -49,16 +64,122 @@ def set_role(widget: QWidget, role: str) -> None:
         widget.style().polish(widget)
 
 
-def scroll_area(inner: QWidget) -> QScrollArea:
-    """A vertical scroll area that scrolls with a finger drag (kinetic, touch only: mouse
-    clicks and taps on buttons inside go straight through, with no press delay)."""
-    area = QScrollArea()
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-    area.setWidget(inner)
-    QScroller.grabGesture(area.viewport(), QScroller.TouchGesture)
-    return area
+class ScrollBox(QScrollArea):
+    """A vertical scroll area for touch: kinetic finger scrolling (``QScroller``, touch
+    gesture only, so taps on buttons inside go straight through with no press delay), no
+    desktop scroll bar, and a "more below" cue at the bottom edge while there is more to
+    see. A tap on the cue scrolls one page down (for a mouse, or a finger that does not
+    know to drag)."""
+
+    def __init__(self, inner: QWidget) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        # as needed, but zero wide (theme): the content keeps its size and scrolls
+        # (AlwaysOff would make Qt squeeze the content into the viewport instead)
+        self.setWidget(inner)
+        QScroller.grabGesture(self.viewport(), QScroller.TouchGesture)
+        self.cue = QPushButton(self)
+        self.cue.setObjectName("more_below")
+        self.cue.setProperty("role", "cue")
+        self.cue.setFocusPolicy(Qt.NoFocus)
+        self.cue.clicked.connect(self.page_down)
+        self.cue.hide()
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(lambda *_: self._update_cue())
+        bar.valueChanged.connect(lambda *_: self._update_cue())
+        self.lang = "th"
+
+    def retranslate(self, lang: str, icon_px: int) -> None:
+        if (lang, icon_px) == getattr(self, "_worded", None):
+            self._update_cue()
+            return
+        self._worded = (lang, icon_px)
+        self.lang = lang
+        self.cue.setText(tr("more_below", lang))
+        self.cue.setIcon(QIcon(icons.chevron(icon_px, "#FFFFFF", down=True)))
+        self.cue.setIconSize(QSize(icon_px, icon_px))
+        self._update_cue()
+
+    def swap(self, page: QWidget) -> None:
+        """Show ``page`` instead of the page shown now, which is kept (hidden, not
+        deleted): pages live side by side in one holder, so showing one again needs no
+        new layout or style work. Set up with ``holder()``."""
+        holder = self.widget()
+        if page.parentWidget() is not holder:
+            holder.layout().addWidget(page)
+        for other in holder.children():
+            if isinstance(other, QWidget) and other is not page and not other.isHidden():
+                other.hide()
+        page.show()
+        self.settle(show_new=False)
+
+    def drop(self, page: QWidget) -> None:
+        """Forget a page shown by ``swap``."""
+        self.widget().layout().removeWidget(page)
+        page.hide()
+        page.deleteLater()
+
+    def settle(self, show_new: bool = True) -> None:
+        """Lay out rebuilt content now rather than at the next turns of the event loop."""
+        inner = self.widget()
+        if inner is None or inner.layout() is None:
+            return
+        if show_new:
+            for child in inner.findChildren(QWidget):
+                # widgets just added to a visible parent show at the next turn of the
+                # event loop (Qt queues it); show them now so the layout counts them
+                if not child.testAttribute(Qt.WA_WState_ExplicitShowHide):
+                    child.show()
+                child.ensurePolished()  # style sheet fonts and sizes, before measuring
+        inner.layout().invalidate()
+        inner.layout().activate()
+        width = self.viewport().width()
+        height = inner.heightForWidth(width) if inner.hasHeightForWidth() else -1
+        hint = inner.minimumSizeHint()
+        inner.resize(width, max(self.viewport().height(), height, hint.height()))
+
+    def to_top(self) -> None:
+        """Back to the top, as a new citizen must see it (stops a fling in progress)."""
+        QScroller.scroller(self.viewport()).stop()
+        self.verticalScrollBar().setValue(0)
+        self._update_cue()
+
+    def more_below(self) -> bool:
+        bar = self.verticalScrollBar()
+        return bar.value() < bar.maximum()
+
+    def page_down(self) -> None:
+        bar = self.verticalScrollBar()
+        bar.setValue(min(bar.maximum(), bar.value() + max(1, self.viewport().height() * 3 // 4)))
+
+    def _update_cue(self) -> None:
+        show = self.more_below()
+        if show:
+            hint = self.cue.sizeHint()
+            w = min(self.width(), max(hint.width(), self.width() // 3))
+            self.cue.resize(w, hint.height())
+            self.cue.move((self.width() - w) // 2, self.height() - hint.height())
+            self.cue.raise_()
+        self.cue.setVisible(show)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._update_cue()
+
+
+def scroll_area(inner: QWidget) -> ScrollBox:
+    return ScrollBox(inner)
+
+
+def page_holder() -> QWidget:
+    """The content of a ``ScrollBox`` whose pages are swapped (``ScrollBox.swap``)."""
+    holder = QWidget()
+    box = QVBoxLayout(holder)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(0)
+    return holder
 
 
 def clear_layout(layout) -> None:
@@ -77,7 +198,13 @@ class IconText(QPushButton):
     The labels ignore the mouse, so a tap anywhere on the button presses it.
     """
 
-    def __init__(self, role: str = "primary", vertical: bool = False, name: str | None = None):
+    def __init__(
+        self,
+        role: str = "primary",
+        vertical: bool = False,
+        name: str | None = None,
+        chevron: bool = False,
+    ):
         super().__init__()
         self.setFocusPolicy(Qt.NoFocus)
         self.setProperty("role", role)
@@ -85,18 +212,49 @@ class IconText(QPushButton):
             self.setObjectName(name)
         box = QBoxLayout(QBoxLayout.TopToBottom if vertical else QBoxLayout.LeftToRight, self)
         box.setContentsMargins(2, 2, 2, 2)
-        box.setSpacing(4)
+        box.setSpacing(12)
         self.icon_label = QLabel()
         self.icon_label.setAlignment(Qt.AlignCenter)
         self.text_label = QLabel()
         self.text_label.setWordWrap(True)
         self.text_label.setAlignment(Qt.AlignCenter)
-        for lab in (self.icon_label, self.text_label):
+        # a tile that opens something ends in a chevron; otherwise the icon sits right
+        # next to its words, the pair centred on the button
+        self.chevron_label = QLabel() if chevron else None
+        labels = [self.icon_label, self.text_label]
+        if self.chevron_label is not None:
+            labels.append(self.chevron_label)
+        for lab in labels:
             lab.setAttribute(Qt.WA_TransparentForMouseEvents)
             lab.setStyleSheet("background: transparent; color: inherit;")
-        box.addWidget(self.icon_label, 0, Qt.AlignCenter)
-        box.addWidget(self.text_label, 1)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        if vertical:
+            box.addWidget(self.icon_label, 0, Qt.AlignCenter)
+            box.addWidget(self.text_label, 1)
+        elif self.chevron_label is not None:
+            box.addWidget(self.icon_label, 0, Qt.AlignVCenter)
+            box.addWidget(self.text_label, 1)
+            box.addWidget(self.chevron_label, 0, Qt.AlignVCenter)
+        else:
+            box.addStretch(1)
+            box.addWidget(self.icon_label, 0, Qt.AlignVCenter)
+            box.addWidget(self.text_label, 0)
+            box.addStretch(1)
+        # an invisible strut: the layout (which Qt asks for the height of a word-wrapped
+        # button) is never lower than a finger's target (``set_min_height``)
+        self._strut = QSpacerItem(0, 0, QSizePolicy.Minimum, QSizePolicy.Fixed)
+        box.addItem(self._strut)
+        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def set_min_height(self, height: int) -> None:
+        self.setMinimumHeight(height)
+        self._strut.changeSize(0, max(0, height - 4), QSizePolicy.Minimum, QSizePolicy.Fixed)
+        self.layout().invalidate()
+
+    def set_chevron(self, pixmap: QPixmap) -> None:
+        if self.chevron_label is not None:
+            self.chevron_label.setPixmap(pixmap)
 
     def set_vertical(self, vertical: bool) -> None:
         self.layout().setDirection(QBoxLayout.TopToBottom if vertical else QBoxLayout.LeftToRight)
@@ -119,6 +277,13 @@ class IconText(QPushButton):
 
     def minimumSizeHint(self):  # noqa: N802 - Qt API
         return super().minimumSizeHint().expandedTo(self.layout().minimumSize())
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return self.layout().hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        """Tall enough for its wrapped words (a tile never squeezes two lines into one)."""
+        return max(self.minimumHeight(), self.layout().totalHeightForWidth(width))
 
 
 class Header(QWidget):
@@ -187,3 +352,30 @@ class Header(QWidget):
             ("• " if is_online else "× ") + tr("online" if is_online else "offline", lang)
         )
         set_role(self.net, "online" if is_online else "offline")
+
+
+class Choice(QPushButton):
+    """A choice that shows its state by a mark as well as by colour: a check mark when
+    selected, an empty ring when not."""
+
+    def __init__(self, name: str, icon_px: int, role: str = "chip") -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setProperty("role", role)
+        self.setObjectName(name)
+        self.setCheckable(True)
+        self.icon_px = icon_px
+        self.setIconSize(QSize(icon_px, icon_px))
+        self.toggled.connect(self._show_mark)
+        self._show_mark(False)
+
+    def _show_mark(self, on: bool) -> None:
+        px = self.icon_px
+        self.setIcon(QIcon(icons.check(px) if on else icons.circle(px)))
+
+    def set_checked_quietly(self, on: bool) -> None:
+        """Set the state without telling anyone (a new citizen starts with nothing)."""
+        self.blockSignals(True)
+        self.setChecked(on)
+        self.blockSignals(False)
+        self._show_mark(on)

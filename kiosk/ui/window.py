@@ -10,14 +10,19 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.pin import PinGuard
-from kiosk.storage import KioskStore, StorageError, StorageFullError, StorageReadOnlyError
+from kiosk.storage import (
+    KioskStore,
+    StorageCorruptError,
+    StorageError,
+    StorageFullError,
+    StorageReadOnlyError,
+)
 from kiosk.sync import SyncService, SyncState
 from kiosk.ui import theme
 from kiosk.ui.fonts import load_fonts
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.widgets import Header, button, label
+from kiosk.ui.widgets import Header, ScrollBox, button, label
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,7 @@ def screen_class(name: str) -> type[Screen]:
 
 
 DEFAULT_LANG = "th"
+STORAGE_RETRY_MS = 5000
 USER_EVENTS = {
     QEvent.MouseButtonPress,
     QEvent.MouseButtonRelease,
@@ -52,6 +58,16 @@ USER_EVENTS = {
     QEvent.TouchUpdate,
     QEvent.KeyPress,
 }
+
+
+def release_free_memory() -> None:
+    """Return freed heap pages to the system (glibc's malloc_trim; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class IdleOverlay(QFrame):
@@ -99,6 +115,7 @@ class KioskWindow(QWidget):
         kiosk_mode: bool = False,
         size: tuple[int, int] = (1280, 800),
         clock: Callable[[], float] = time.time,
+        reopen: Callable[[], KioskStore] | None = None,
     ) -> None:
         super().__init__()
         self.setObjectName("KioskRoot")
@@ -108,8 +125,12 @@ class KioskWindow(QWidget):
         self.unlocked = not kiosk_mode
         self.staff_unlocked = False
         self.lang = DEFAULT_LANG
-        self.attention: str | None = None
+        self.storage_problem: StorageError | None = None
         self.open_rating: str | None = None  # rated, follow-ups still being answered
+        # Storage that could not be opened at start: the store is a read-only stand-in
+        # (catalogue only), rating is paused and the window tries the real one again.
+        self._reopen = reopen or (lambda: KioskStore.open(self.store.data_dir))
+        self.rating_paused = store.unavailable is not None
         self._catalogue_seen: str | None = None
         self.family = load_fonts()
         self.resize(*size)
@@ -126,6 +147,7 @@ class KioskWindow(QWidget):
         root.addWidget(self.header)
         root.addWidget(self.stack, 1)
         self.screens: dict[str, Screen] = {}
+        self._boxes: dict[str, list[ScrollBox]] = {}
         self.overlay = IdleOverlay(self)
         self.overlay.stay.connect(self.poke)
 
@@ -138,6 +160,14 @@ class KioskWindow(QWidget):
         self._left = 0
         QApplication.instance().installEventFilter(self)
 
+        # Storage health: while something is wrong, look again every few seconds and
+        # clear the alert (and offer rating again) as soon as storage works.
+        self.storage_timer = QTimer(self)
+        self.storage_timer.setInterval(STORAGE_RETRY_MS)
+        self.storage_timer.timeout.connect(self.check_storage)
+        if store.unavailable is not None:
+            self.report_storage_problem(store.unavailable)
+
         self.sync_changed.connect(self._on_sync)
         sync.add_listener(self.sync_changed.emit)
         if store.recovered_from is not None:
@@ -146,10 +176,13 @@ class KioskWindow(QWidget):
         if kiosk_mode:
             self.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.Window)
         self._refresh_header()
-        if PinGuard(store, clock).has_pin():
-            self.go("welcome")
-        else:
+        # A new kiosk asks staff to choose a PIN. A kiosk whose PIN was lost with a
+        # damaged database never does: it serves citizens, and staff mode opens only
+        # through a fresh enrolment code from central.
+        if store.staff_access() == "first_run":
             self.go("pin", mode="first_run", after="staff_setup")
+        else:
+            self.go("welcome")
 
     # -- layout -----------------------------------------------------------------------
     def _metrics_for(self, width: int, height: int) -> theme.Metrics:
@@ -164,7 +197,7 @@ class KioskWindow(QWidget):
             self.setStyleSheet(theme.stylesheet(m, self.family))
             current = self.current_screen()
             if current is not None:
-                current.retranslate()
+                self._retranslate(current)
 
     # -- navigation -------------------------------------------------------------------
     def screen(self, name: str) -> Screen:
@@ -172,6 +205,8 @@ class KioskWindow(QWidget):
             scr = screen_class(name)(self)
             self.screens[name] = scr
             self.stack.addWidget(scr)
+            # the screen's scroll boxes, found once (they are made with the screen)
+            self._boxes[name] = scr.findChildren(ScrollBox)
         return self.screens[name]
 
     def prebuild(self) -> None:
@@ -188,13 +223,44 @@ class KioskWindow(QWidget):
         if scr.staff and not self.staff_unlocked and name != "pin":
             name, scr, params = "pin", self.screen("pin"), {"mode": "unlock", "after": name}
         if not scr.staff:
+            if self.staff_unlocked:
+                QTimer.singleShot(0, self.release_staff_screens)
             self.staff_unlocked = False
         if self.open_rating is not None and name not in ("followup", "comment"):
             self.finish_rating()
+        if name == "welcome" and self.lang != DEFAULT_LANG:
+            # Welcome starts every visit: the next citizen meets Thai
+            self.lang = DEFAULT_LANG
+            self._refresh_header()
         self.stack.setCurrentWidget(scr)
         scr.enter(**params)
-        scr.retranslate()
+        self._retranslate(scr)
+        for box in self._boxes[scr.name]:
+            box.to_top()  # every screen opens at its top, whoever scrolled it before
         self.poke()
+
+    def _retranslate(self, scr: Screen) -> None:
+        scr.retranslate()
+        px = max(16, self.metrics.body_px)
+        for box in self._boxes[scr.name]:
+            box.retranslate(self.lang, px)
+
+    def release_staff_screens(self) -> None:
+        """Staff left: free their screens (built again the next time staff come), and
+        hand the memory back to the system. Staff visits are rare; the counter runs for
+        months."""
+        current = self.current_screen()
+        idle = [
+            n
+            for n, scr in self.screens.items()
+            if scr.staff and scr is not current and not getattr(scr, "busy", False)
+        ]
+        for name in idle:  # (an enrolment still waiting for central keeps its screen)
+            scr = self.screens.pop(name)
+            self._boxes.pop(name, None)
+            self.stack.removeWidget(scr)
+            scr.deleteLater()
+        QTimer.singleShot(0, release_free_memory)
 
     def finish_rating(self) -> None:
         """The citizen left the follow-ups: release the rating to the outbox and push."""
@@ -206,7 +272,19 @@ class KioskWindow(QWidget):
         self.sync.notify_rating()
 
     def open_staff(self) -> None:
+        if self.store.staff_access() == "enrolment":
+            self.staff_unlocked = False
+            self.stack.setCurrentWidget(self.screen("staff_enrol"))
+            self.screen("staff_enrol").enter(recovery=True)
+            self._retranslate(self.screen("staff_enrol"))
+            self.poke()
+            return
         self.go("pin", mode="unlock", after="staff_menu")
+
+    def enrolled_for_recovery(self) -> None:
+        """A fresh enrolment code from central was accepted while the staff PIN was
+        lost: staff now choose a new PIN, then counter setup."""
+        self.go("pin", mode="first_run", after="staff_setup")
 
     def leave_staff(self) -> None:
         self.staff_unlocked = False
@@ -221,7 +299,7 @@ class KioskWindow(QWidget):
         self._refresh_header()
         current = self.current_screen()
         if current is not None:
-            current.retranslate()
+            self._retranslate(current)
         if self.overlay.isVisible():
             self.overlay.show_countdown(self._left, lang)
 
@@ -261,14 +339,57 @@ class KioskWindow(QWidget):
 
     def report_storage_problem(self, exc: StorageError) -> None:
         """Remember a storage failure so staff see it (Welcome banner and status page)."""
-        if isinstance(exc, StorageFullError):
-            text = tr("storage_full", self.lang)
-        elif isinstance(exc, StorageReadOnlyError):
-            text = tr("storage_readonly", self.lang)
-        else:
-            text = tr("storage_error", self.lang, detail=str(exc))
         log.error("storage problem: %s", exc)
-        self.attention = text
+        self.storage_problem = exc
+        if not self.storage_timer.isActive():
+            self.storage_timer.start()
+
+    def check_storage(self) -> bool:
+        """Look again at storage that failed; True (and the alert cleared, rating offered
+        again) once it works. Runs every few seconds while there is a problem."""
+        if self.store.unavailable is not None:
+            try:
+                fresh = self._reopen()
+            except StorageError as exc:
+                log.info("storage still unavailable: %s", exc)
+                self.storage_problem = exc
+                return False
+            old, self.store = self.store, fresh
+            old.close()
+            log.warning("storage works again: rating resumes")
+        elif not self.store.storage_ok():
+            return False
+        self.storage_timer.stop()
+        self.storage_problem = None
+        self.rating_paused = False
+        self._refresh_header()
+        current = self.current_screen()
+        if current is not None:
+            current.enter()
+            self._retranslate(current)
+        return True
+
+    @property
+    def attention(self) -> str | None:
+        """What staff must know about storage, in the language on screen (None: all well)."""
+        if self.storage_problem is None:
+            return None
+        return self.storage_text(self.storage_problem)
+
+    def storage_text(self, exc: StorageError) -> str:
+        """A storage failure in words for staff, in the language on screen (no raw
+        exception text: the details go to the log)."""
+        if isinstance(exc, StorageFullError):
+            key = "storage_full"
+        elif isinstance(exc, StorageReadOnlyError):
+            key = "storage_readonly"
+        elif isinstance(exc, StorageCorruptError):
+            key = "storage_corrupt"
+        else:
+            key = "storage_unavailable"
+        if self.rating_paused:
+            key += "_paused"
+        return tr(key, self.lang)
 
     # -- idle -------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API

@@ -155,3 +155,33 @@ def test_kiosks_cannot_be_added_changed_or_deleted(aw):
     assert 'name="_save"' not in page.text
     url = reverse("admin:fleet_kiosk_delete", args=[aw.bkk_kiosk.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
+
+
+def test_a_kiosk_that_refused_its_catalogue_is_listed_as_such(aw, world):
+    from datetime import UTC, datetime
+
+    from tests.central.helpers import enrol_kiosk
+
+    enrolled = enrol_kiosk(world.counter)
+    reason = "invalid catalogue: services[0].steps[0].order: must be at least 1"
+
+    def beat(**extra):
+        body = {"app_version": "1.0", "queue_depth": 0, "kiosk_time": datetime.now(UTC).isoformat()}
+        response = post_json(
+            Client(), "/api/v1/kiosk/heartbeat", {**body, **extra}, **enrolled.auth
+        )
+        assert response.status_code == 200
+
+    beat(catalogue_refused=reason)
+    client = aw.client("owner")
+    client.cookies["django_language"] = "en"
+    url = reverse("admin:fleet_kiosk_changelist")
+    refused = client.get(url, {"catalogue": "refused"}).text
+    assert enrolled.kiosk.public_id in refused and "catalogue refused" in refused
+    assert reason in refused  # the reason is on the badge
+    assert aw.bkk_kiosk.public_id not in refused
+    page = client.get(reverse("admin:fleet_kiosk_change", args=[enrolled.kiosk.pk])).text
+    assert reason in page
+    beat()  # the kiosk applied a catalogue again
+    assert enrolled.kiosk.public_id not in client.get(url, {"catalogue": "refused"}).text
+    assert enrolled.kiosk.public_id in client.get(url, {"catalogue": "ok"}).text

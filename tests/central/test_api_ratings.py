@@ -108,8 +108,6 @@ BAD_ITEMS = [
     ("kiosk_time", {"kiosk_time": "0001-01-01T00:00:00+01:00"}, "kiosk_time"),
     ("kiosk_time", {"kiosk_time": 1763867700}, "kiosk_time"),
     ("kiosk_time", {"kiosk_time": "2026-W48"}, "kiosk_time"),
-    ("service_code", {"service_code": "DL_RENEW"}, "not offered"),  # another office's
-    ("service_code", {"service_code": "NOPE"}, "not offered"),
     ("service_code", {"service_code": "id_renew"}, "service_code"),
     ("service_code", {"service_code": 7}, "service_code"),
     ("dimensions", {"dimensions": ["staff", "staff"]}, "dimensions"),
@@ -166,6 +164,21 @@ def test_optional_values_may_be_null_or_empty(api, kiosk):
     )  # fmt: skip
     assert _statuses(body) == ["accepted"] * 3
     assert Rating.objects.filter(service__isnull=True).count() == 1
+
+
+@pytest.mark.parametrize("code", ["DL_RENEW", "NOPE"])  # another office's; unknown anywhere
+def test_a_service_not_offered_here_is_stored_as_unknown_not_rejected(api, kiosk, world, code):
+    before, item, after = rating(), rating(service_code=code, score=2), rating()
+    assert _statuses(_post(api, kiosk, [before, item, after])) == ["accepted"] * 3
+    stored = Rating.objects.get(uuid=item["uuid"])
+    assert stored.service is None and stored.score == 2
+    assert stored.unknown_service_code == code
+    assert stored.unknown_service_reason == "not offered at this kiosk's service point"
+    assert (stored.service_point, stored.counter) == (world.sp, world.counter)
+    # It counts for the service point with the others; known ones are not marked.
+    assert Rating.objects.filter(service_point=world.sp).count() == 3
+    assert Rating.objects.filter(unknown_service_code="").count() == 2
+    assert _statuses(_post(api, kiosk, [item])) == ["duplicate"]
 
 
 def test_service_removed_from_the_office_still_counts(api, kiosk, world):

@@ -30,7 +30,8 @@ def test_thai_page_for_a_service_at_a_service_point(public, world):
     assert "public" in response["Cache-Control"]
     text = response.text
     assert '<html lang="th">' in text
-    assert '"Sarabun", "Noto Sans Thai"' in text and "Tahoma" in text
+    # The Thai webfont from central's own static files (no inline <style>: the CSP).
+    assert '<link rel="stylesheet" href="/static/cp/fonts.css">' in text
     assert 'name="viewport"' in text
     assert "บริการ MOVE_IN" in text and world.sp.name_th in text
     assert "20 บาท" in text and "15 นาที" in text

@@ -88,6 +88,24 @@ DOCUMENT = lambda aw: aw.w.id_card.pk  # noqa: E731
 OWNED = E(other="index")  # an object of the Bangkok office
 READ_ONLY = E(central=403, owner=403, parent=403, other=403)
 CENTRAL_ONLY = E(owner=403, parent=403, other=403)
+PUBLIC = E(stranger=200, anon=200)
+
+
+def _hsds(kind, pk):
+    from central.public.hsds import make_id
+
+    return make_id(kind, pk)
+
+
+def PRIVATE_MARKERS(aw):  # noqa: N802
+    """What no public page or open data may ever show, to anyone: comments, counters,
+    kiosks, audit entries, staff accounts. (Copy-status reasons and office names are
+    public by design.)"""
+    private = {"BKKCOMMENT", "DLTCOMMENT", "BKKCOUNTERONE", "BKKCOUNTERTWO", "DLTCOUNTERONE"}
+    private |= {"BKKAUDIT", "DLTAUDIT", aw.bkk_kiosk.public_id, aw.dlt_kiosk.public_id}
+    return private | {"bkk_staff", "dopa_staff", "dlt_staff"}
+
+
 ALLOWED = ("central", "owner", "parent")
 
 
@@ -368,6 +386,29 @@ CELLS = [
     ),
     # the health check: no login, no agency data (leak-checked like the rest)
     Cell("health", "/health", E(stranger=200, anon=200)),
+    # the public directory and open data (central/public): the same for everyone, and
+    # never anything private (checked against PRIVATE_MARKERS below)
+    Cell("public-directory", "/directory/?province=10", PUBLIC),
+    Cell("public-directory-near", "/directory/near?lat=13.75&lon=100.53", PUBLIC),
+    Cell("public-point", lambda aw: f"/directory/{aw.w.sp.public_id}", PUBLIC),
+    Cell("public-point-other", lambda aw: f"/directory/{aw.w.dlt_sp.public_id}", PUBLIC),
+    Cell("public-hsds-root", "/hsds/", PUBLIC),
+    Cell("public-hsds-services", "/hsds/services", PUBLIC),
+    Cell(
+        "public-hsds-service", lambda aw: f"/hsds/services/{_hsds('service', SERVICE(aw))}", PUBLIC
+    ),
+    Cell("public-hsds-organizations", "/hsds/organizations", PUBLIC),
+    Cell(
+        "public-hsds-organization",
+        lambda aw: f"/hsds/organizations/{_hsds('organization', AGENCY(aw))}",
+        PUBLIC,
+    ),
+    Cell("public-hsds-sals", "/hsds/service_at_locations?per_page=200", PUBLIC),
+    Cell(
+        "public-hsds-sal",
+        lambda aw: f"/hsds/service_at_locations/{_hsds('service_at_location', OFFERING(aw))}",
+        PUBLIC,
+    ),
 ]
 
 
@@ -528,7 +569,11 @@ def test_cell(aw: AdminWorld, db, cell: Cell, role: str):
     _assert_status(response, expected, role)
 
     forbidden = aw.forbidden_markers(role)
-    if cell.id != "public-service-page":
+    if cell.id.startswith("public-") and cell.id != "public-service-page":
+        text = body(response)
+        leaked = sorted(m for m in PRIVATE_MARKERS(aw) if m in text)
+        assert not leaked, f"{role} sees {leaked} in {cell.id}"
+    elif cell.id != "public-service-page":
         text = body(response)
         leaked = sorted(m for m in forbidden if m in text)
         assert not leaked, f"{role} sees {leaked} in {cell.id}"

@@ -63,7 +63,12 @@ def main() -> None:
                     "skew_seconds": r.skew_seconds,
                     "skew_flag": r.skew_flag,
                     "score": r.score,
-                    "service_code": r.service.code if r.service_id else None,
+                    # A code central does not offer at the point is kept as unknown.
+                    "service_code": r.service.code
+                    if r.service_id
+                    else (r.unknown_service_code or None),
+                    "service_known": r.service_id is not None,
+                    "unknown_service_reason": r.unknown_service_reason,
                     "dimensions": r.dimensions,
                     "asked_for_copy": r.asked_for_copy,
                     "comment": r.comment,

@@ -115,21 +115,26 @@ def test_a_10000_ratings_through_a_faulty_link(central, ctl, counter_id, proxy, 
         store.close()
 
 
-def test_a_rejected_item_is_kept_with_its_reason(central, ctl, counter_id, tmp_path):
-    """Central rejects an item (a service not offered here): kept on the kiosk with the
-    reason, never retried, never on central; the rest goes through."""
+def test_a_rating_for_a_service_central_does_not_offer_here_is_kept(
+    central, ctl, counter_id, tmp_path
+):
+    """A rating for a service central does not offer at the point (an old catalogue, a
+    race): central stores it with the service marked unknown; the kiosk marks it synced."""
     data_dir = tmp_path / "kiosk"
     store = open_store(data_dir)
     try:
         result = enrol(store, central.url, ctl, counter_id)
         good = record_ratings(store, 20, random.Random(1), services_of(store))
-        bad = store.record_rating(3, "NOT_OFFERED_HERE").uuid
+        odd = store.record_rating(3, "NOT_OFFERED_HERE").uuid
         drain_with_service(data_dir, store, timeout=60)
-        row = store.rating(bad)
-        assert row["state"] == "rejected"
-        assert "NOT_OFFERED_HERE" in row["reason"]
-        assert store.status()["rejected"] == 1
-        assert_central_holds_exactly(ctl, [result.kiosk_id], expected_wire(store, good))
+        assert store.rating(odd)["state"] == "synced"
+        assert store.status()["rejected"] == 0
+        rows = assert_central_holds_exactly(
+            ctl, [result.kiosk_id], expected_wire(store, [*good, odd])
+        )
+        unknown = [r for r in rows if not r["service_known"] and r["service_code"]]
+        assert [r["uuid"] for r in unknown] == [odd]
+        assert unknown[0]["unknown_service_reason"]
     finally:
         store.close()
 
@@ -420,14 +425,18 @@ def test_g_enrolment_answer_lost_then_the_same_code_retried(
         code = ctl("code", counter=counter_id)["code"]
         proxy.set_weights({"pass": 1})
         proxy.forced_paths = ("/api/v1/kiosks/enroll",)
-        proxy.forced = ["cut"]  # central processes the request, the answer never arrives
+        # Central processes the request, the answer never arrives, three times in a row
+        # (the kiosk tries three times itself).
+        proxy.forced = ["cut", "cut", "cut"]
         with pytest.raises(SyncError):
-            do_enrol(store, proxy.url, code)
+            do_enrol(store, proxy.url, code, sleep=lambda s: None)
         assert not proxy.forced
         assert store.enrolment() is None, "nothing changes on the kiosk without an answer"
+        assert store.catalogue_version() == "demo-1"
         result = do_enrol(store, proxy.url, code)
         assert result.catalogue_error is None, result.catalogue_error
         assert store.enrolment()["kiosk_id"] == result.kiosk_id
+        assert store.service_point().id == result.service_point["id"], "central's catalogue"
         uuids = record_ratings(store, 20, random.Random(7), services_of(store))
         expected = expected_wire(store, uuids)
         drain_with_service(tmp_path / "kiosk", store, timeout=60)
@@ -440,5 +449,36 @@ def test_g_enrolment_answer_lost_then_the_same_code_retried(
             assert refused.value.kind == "bad_code"
         finally:
             other.close()
+    finally:
+        store.close()
+
+
+def test_h_enrolled_through_a_lossy_link_never_offers_the_demo_services(
+    central, ctl, counter_id, proxy, tmp_path
+):
+    """The enrolment answer is cut once (the kiosk retries the same attempt by itself),
+    the first catalogue download is dropped: the kiosk still has central's catalogue from
+    the moment it is enrolled, a citizen rates, and the rating ends on central."""
+    data_dir = tmp_path / "kiosk"
+    store = open_store(data_dir)
+    try:
+        assert store.catalogue_version() == "demo-1"
+        proxy.set_weights({"pass": 1})
+        proxy.forced_paths = ("/api/v1/kiosks/enroll", "/api/v1/kiosk/catalogue")
+        proxy.forced = ["cut", "drop"]
+        result = enrol(store, proxy.url, ctl, counter_id)
+        assert proxy.stats["cut"] == 1
+        assert store.service_point().id == result.service_point["id"] != "sp-demo-1030"
+        assert store.catalogue_version().startswith("v1."), "central's cursor, not the demo's"
+        offered = {s.code: s.name_th for s in store.counter_services()}
+        assert offered, "central offers services at this counter"
+        uuids = record_ratings(store, 5, random.Random(8), list(offered))
+        picked = store.record_rating(5, next(iter(offered))).uuid
+        expected = expected_wire(store, [*uuids, picked])
+        drain_with_service(data_dir, store, timeout=60)
+        assert proxy.stats["drop"] == 1, "the first catalogue download was lost"
+        assert store.queue_depth() == 0 and store.status()["rejected"] == 0
+        rows = assert_central_holds_exactly(ctl, [result.kiosk_id], expected)
+        assert all(r["service_known"] or r["service_code"] is None for r in rows)
     finally:
         store.close()

@@ -58,11 +58,14 @@ def test_garbage_over_the_database_is_moved_aside(kiosk_dir, garbage):
         aside = assert_fresh_and_working(store, kiosk_dir)
         assert aside.read_bytes() == bad  # kept as it was, for inspection
         assert store.queue_depth() == 1  # only the rating made after recovery
-        assert store.get_setting("pin_hash") is None
+        # the staff PIN survives in the keys file next to the database
+        assert store.get_setting("pin_hash") == {"salt": "00", "hash": "11"}
+        assert store.staff_access() == "pin"
 
     with KioskStore.open(kiosk_dir) as store:  # the next start is a normal one
         assert store.recovered_from is None
         assert store.status()["recovery"] == str(aside)  # staff still see it ...
+        assert store.status()["recovery_info"]["lost_ratings"] is None  # nothing readable
         store.clear_recovery()
         assert store.status()["recovery"] is None  # ... until they acknowledge it
 

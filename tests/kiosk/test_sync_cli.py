@@ -77,7 +77,7 @@ def test_enroll_sync_status(tmp_path, fake):
     assert st["counter"]["id"] == fake.catalogue["counter"]["id"]
     assert st["catalogue_cursor"] == "c-1" and st["catalogue_from_central"] is True
 
-    fake.fail_next = [503]
+    fake.fail_next = [None, 503]  # the catalogue comes, the heartbeat fails: nothing sent
     out = kiosk("sync", "--once", data_dir=d)
     assert out.returncode == 1 and "503" in out.stderr
     st = status(d)

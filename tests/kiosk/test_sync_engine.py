@@ -107,7 +107,8 @@ def test_the_wire_format_is_the_protocol(kstore, fake):
 
 def test_an_answer_lost_on_the_way_marks_nothing_and_the_resend_is_a_duplicate(kstore, fake):
     uuids = rate(kstore, 30)
-    fake.fail_next = [None, "cut"]  # heartbeat fine; central stores the batch, answer is cut
+    # Catalogue and heartbeat fine; central stores the batch, its answer is cut.
+    fake.fail_next = [None, None, "cut"]
     first = engine_for(kstore).run()
     assert not first.ok
     assert first.error.kind == "unreachable"
@@ -122,10 +123,10 @@ def test_an_answer_lost_on_the_way_marks_nothing_and_the_resend_is_a_duplicate(k
 
 def test_a_dropped_request_and_a_503_mark_nothing(kstore, fake):
     rate(kstore, 10)
-    fake.fail_next = ["close"]
+    fake.fail_next = [None, None, "close"]  # the ratings request is dropped
     r = engine_for(kstore).run()
     assert not r.ok and r.error.transient
-    fake.fail_next = [None, 503]
+    fake.fail_next = [None, None, 503]
     r = engine_for(kstore).run()
     assert not r.ok and r.error.kind == "server" and "503" in str(r.error)
     assert kstore.queue_depth() == 10
@@ -205,6 +206,28 @@ def test_catalogue_cursor_is_sent_back_and_a_delta_applies(kstore, fake):
     assert kstore.service(svc["code"]).documents[0].copy_status == "no_copy"
 
 
+def test_the_catalogue_is_pulled_before_ratings_are_pushed(kstore, fake):
+    rate(kstore, 3)
+    assert engine_for(kstore).run().ok
+    calls = [path for _, method, path in fake.log if path.startswith("/api/v1/kiosk/")]
+    assert calls[-3:] == [
+        "/api/v1/kiosk/catalogue", "/api/v1/kiosk/heartbeat", "/api/v1/kiosk/ratings",
+    ]  # fmt: skip
+    rate(kstore, 1)
+    assert engine_for(kstore).run(push_only=True).ok  # the push after a rating, too
+    calls = [path for _, method, path in fake.log if path.startswith("/api/v1/kiosk/")]
+    assert calls[-2:] == ["/api/v1/kiosk/catalogue", "/api/v1/kiosk/ratings"]
+
+
+def test_a_lost_catalogue_download_does_not_hold_the_ratings_back(kstore, fake):
+    uuids = rate(kstore, 12)
+    fake.fail_next = ["close"]  # the catalogue download is dropped
+    r = engine_for(kstore).run()
+    assert not r.ok and r.error.kind == "unreachable", "the pass says what failed"
+    assert set(fake.ratings) == set(uuids) and kstore.queue_depth() == 0
+    assert "Could not reach" in kstore.status()["last_sync_error"]
+
+
 def test_a_bad_delta_leaves_the_cached_catalogue_whole(kstore, fake):
     codes = [s.code for s in kstore.all_services()]
     good = copy.deepcopy(fake.catalogue["services"][0])
@@ -214,11 +237,25 @@ def test_a_bad_delta_leaves_the_cached_catalogue_whole(kstore, fake):
     delta = copy.deepcopy(fake.catalogue)
     delta.update(cursor="c-3", full=False, services=[good, broken])
     fake.deltas["c-1"] = delta
+    uuids = rate(kstore, 4)
     r = engine_for(kstore).run()
-    assert not r.ok and r.error.kind == "protocol"
     assert kstore.catalogue_version() == "c-1"
     assert kstore.service(good["code"]).name_en != "CHANGED", "nothing of the delta applied"
     assert [s.code for s in kstore.all_services()] == codes
+    # Never silent: the pass, the staff status and central (this pass's heartbeat) say why;
+    # the ratings still go.
+    assert r.ok and "services[1].documents[0]" in r.catalogue_refused
+    assert set(fake.ratings) == set(uuids)
+    refused = kstore.status()["catalogue_refused"]
+    assert "services[1].documents[0]" in refused and kstore.status()["catalogue_refused_at"]
+    assert fake.heartbeats[-1]["catalogue_refused"] == refused
+    # Central fixes its catalogue: the next pass applies it and reports no refusal.
+    delta["services"] = [good]
+    r = engine_for(kstore).run()
+    assert r.ok and r.catalogue_changed and r.catalogue_refused is None
+    assert kstore.service(good["code"]).name_en == "CHANGED"
+    assert kstore.status()["catalogue_refused"] is None
+    assert fake.heartbeats[-1]["catalogue_refused"] is None
 
 
 def test_a_new_enrolment_fetches_the_full_catalogue_not_a_delta(kstore, fake):

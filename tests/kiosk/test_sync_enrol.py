@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from kiosk.sync.client import BadServerUrl, SyncError, normalize_server_url
+from kiosk.sync.engine import SETTING_CURSOR_OWNER
 from kiosk.sync.enrol import enrol
 from tests.kiosk.fake_central import FakeCentral
 
@@ -232,11 +233,35 @@ def test_a_web_server_that_is_not_central_changes_nothing(store):
 
 
 def test_enrolled_but_catalogue_failed_keeps_the_credential(store, fake):
-    fake.fail_next = [None, 503]  # enrol works, the catalogue call fails
-    result = enrol(store, fake.url, "GOOD-CODE-0001")
+    # This fake central is an older one: its enrolment answer has no catalogue, so the
+    # kiosk fetches it before saying "enrolled" (three tries), and every try fails.
+    fake.fail_next = [None, 503, 503, 503]
+    result = enrol(store, fake.url, "GOOD-CODE-0001", sleep=lambda s: None)
     assert result.catalogue_error and "503" in result.catalogue_error
     assert store.enrolment()["kiosk_id"] == "ks-000001", "the used code is not wasted"
-    assert store.catalogue_version() != "c-1", "the demo catalogue is kept for now"
+    assert len(fake.requests_to("/api/v1/kiosk/catalogue")) == 3
+    # Enrolled: the demo office's services are gone, central's place is shown, and the
+    # first sync fetches the catalogue whole.
+    assert store.all_services() == [] and store.counter_services() == []
+    assert store.service_point().id == fake.catalogue["service_point"]["id"]
+    assert store.get_setting(SETTING_CURSOR_OWNER) is None
+
+
+def test_a_lost_catalogue_download_is_retried_before_enrolment_reports(store, fake):
+    fake.fail_next = [None, "close", 502]  # enrol works, two catalogue tries fail
+    pauses = []
+    result = enrol(store, fake.url, "GOOD-CODE-0001", sleep=pauses.append)
+    assert result.catalogue_error is None
+    assert store.catalogue_version() == "c-1"
+    assert {s.code for s in store.all_services()} == {s["code"] for s in fake.catalogue["services"]}
+    assert len(pauses) == 2 and len(fake.requests_to("/api/v1/kiosk/catalogue")) == 3
+
+
+def test_a_failing_enrolment_request_is_retried(store, fake):
+    fake.fail_next = [503]  # the first enrolment request fails (central busy)
+    result = enrol(store, fake.url, "GOOD-CODE-0001", sleep=lambda s: None)
+    assert result.kiosk_id == "ks-000001" and result.catalogue_error is None
+    assert len(fake.requests_to("/api/v1/kiosks/enroll")) == 2
 
 
 def test_re_enrolment_replaces_the_credential_and_refetches_the_catalogue(store, fake):

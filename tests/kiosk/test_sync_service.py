@@ -87,7 +87,7 @@ def test_sync_now_runs_off_the_calling_thread_and_reports_through_listeners(
 
 
 def test_failures_back_off_exponentially_up_to_the_cap_then_recover(service, fake):
-    fake.fail_next = [503] * 6
+    fake.fail_next = [503] * 12  # a failing pass asks for the catalogue, then a heartbeat
     service.start()
     service.wait_started()
     service.sync_now()

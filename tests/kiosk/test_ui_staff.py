@@ -41,15 +41,28 @@ def test_wrong_pins_lock_the_pad_and_the_lock_grows(window, qtbot, clock, store)
     type_pin(qtbot, window, "0000")
     first = find(window, "pin_message").text()
     assert "30" in first
-    type_pin(qtbot, window, STAFF_PIN)  # right PIN, but locked
-    assert window.current_screen().name == "pin"
-    clock.advance(31)
+    assert not pad_open(window), "a locked pad is visibly disabled"
+    clock.advance(1)
+    qtbot.waitUntil(lambda: "29" in find(window, "pin_message").text(), timeout=2500)
+    clock.advance(30)
+    qtbot.waitUntil(lambda: pad_open(window), timeout=2500)
+    shown = [w for w in window.findChildren(QWidget, "pin_message") if w.isVisible()]
+    assert not shown, "the lock message goes with the lock"
     for _ in range(MAX_TRIES):
         type_pin(qtbot, window, "9999")
     assert "60" in find(window, "pin_message").text(), "the second lockout is longer"
+    assert not pad_open(window)
     clock.advance(61)
+    qtbot.waitUntil(lambda: pad_open(window), timeout=2500)
     type_pin(qtbot, window, STAFF_PIN)
     assert window.current_screen().name == "staff_menu"
+
+
+def pad_open(win) -> bool:
+    keys = [w for w in win.findChildren(QWidget) if w.objectName().startswith("pin_")]
+    keys = [k for k in keys if k.objectName()[4:].isdigit() and k.isVisible()]
+    assert len(keys) == 10
+    return all(k.isEnabled() for k in keys)
 
 
 def test_lockout_survives_a_restart(store, qtbot, clock):
@@ -61,8 +74,9 @@ def test_lockout_survives_a_restart(store, qtbot, clock):
     win.close()
     again = make_window(store, qtbot, clock)
     gesture(qtbot, again)
-    type_pin(qtbot, again, STAFF_PIN)
     assert again.current_screen().name == "pin"
+    assert not pad_open(again), "still locked after the restart"
+    assert "30" in find(again, "pin_message").text()
     again.unlocked = True
     again.close()
 
@@ -143,4 +157,30 @@ def test_kiosk_mode_cannot_be_closed_without_the_pin(store, qtbot):
     gesture(qtbot, win)
     type_pin(qtbot, win, STAFF_PIN)
     tap(qtbot, find(win, "staff_leave"))
+    assert win.isVisible(), "one tap on leave only asks"
+    assert find(win, "leave_confirm").isVisible()
+    tap(qtbot, find(win, "leave_no"))
+    assert win.isVisible() and not find(win, "staff_setup").isHidden()
+    tap(qtbot, find(win, "staff_leave"))
+    tap(qtbot, find(win, "leave_yes"))
     assert not win.isVisible()
+
+
+def _shown(window, name: str) -> list:
+    return [w for w in window.findChildren(QWidget, name) if w.isVisible()]
+
+
+def test_status_shows_a_refused_catalogue(window, qtbot, store):
+    gesture(qtbot, window)
+    type_pin(qtbot, window, STAFF_PIN)
+    tap(qtbot, find(window, "staff_status"))
+    assert not _shown(window, "st_catalogue_refused"), "nothing to report"
+    store.record_catalogue_refusal("invalid catalogue: services[2].fee_th: must not be blank")
+    window.current_screen().refresh()  # the page refreshes itself every 2 s
+    qtbot.waitUntil(lambda: bool(_shown(window, "st_catalogue_refused")))
+    shown = _shown(window, "st_catalogue_refused")[0].text()
+    assert "services[2].fee_th: must not be blank" in shown
+    assert store.status()["catalogue_refused_at"] in shown
+    store.clear_catalogue_refusal()
+    window.current_screen().refresh()
+    qtbot.waitUntil(lambda: not _shown(window, "st_catalogue_refused"))

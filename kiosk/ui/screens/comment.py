@@ -72,6 +72,10 @@ class CommentScreen(Screen):
         self.win.go("thanks")
 
     def retranslate(self) -> None:
+        # the counter keeps one width from 0/500 to 500/500: the keys never move sideways
+        self.count.ensurePolished()
+        widest = tr("comment_count", self.lang, n=MAX_COMMENT, max=MAX_COMMENT)
+        self.count.setFixedWidth(self.count.fontMetrics().horizontalAdvance(widest) + 8)
         self.edit.setPlaceholderText(
             f"{tr('comment_title', self.lang)} {tr('comment_placeholder', self.lang)}"
         )

@@ -1,70 +1,100 @@
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.storage import DIMENSIONS, StorageError
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.widgets import button, label, scroll_area
+from kiosk.ui.widgets import Choice, button, label, scroll_area
+
+
+def about_key(score: int | None) -> str:
+    """The follow-up question fits the score: what went wrong after a low one, what went
+    well after a high one, a neutral "what was it about" after 3."""
+    if score is not None and score <= 2:
+        return "followup_wrong"
+    if score is not None and score >= 4:
+        return "followup_well"
+    return "followup_about"
 
 
 class FollowupScreen(Screen):
-    """Optional follow-ups; every answer updates the rating row at once."""
+    """Optional follow-ups; every answer updates the rating row at once. Fits 1280x800
+    without scrolling; smaller screens scroll (kinetic, with a "more below" cue)."""
 
     name = "followup"
 
     def __init__(self, win) -> None:
         super().__init__(win)
+        m = win.metrics
         self.uuid: str | None = None
+        self.score: int | None = None
         self.saved = label(role="section")
         self.saved.setObjectName("rating_saved")
         self.title = label(role="subtitle")
         inner = QWidget()
-        grid = QGridLayout(inner)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(win.metrics.gap)
+        box = QVBoxLayout(inner)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(m.gap)
         # the copy question first: it checks the declared No Copy status
+        copy_row = QBoxLayout(QBoxLayout.TopToBottom if m.portrait else QBoxLayout.LeftToRight)
+        copy_row.setSpacing(m.gap)
         self.copy_q = label(role="section")
-        grid.addWidget(self.copy_q, 0, 0, 1, 3)
-        self.yes = button(role="chip", name="copy_yes")
-        self.no = button(role="chip", name="copy_no")
+        self.copy_q.setObjectName("copy_question")
+        copy_row.addWidget(self.copy_q, 1)
+        answers = QHBoxLayout()
+        self.yes = Choice("copy_yes", m.body_px)
+        self.no = Choice("copy_no", m.body_px)
         for b, value in ((self.yes, True), (self.no, False)):
-            b.setCheckable(True)
             b.clicked.connect(lambda _=False, v=value: self._save_copy(v))
-        grid.addWidget(self.yes, 1, 0)
-        grid.addWidget(self.no, 1, 1)
+            answers.addWidget(b)
+        copy_row.addLayout(answers, 1)
+        box.addLayout(copy_row)
         self.about = label(role="section")
-        grid.addWidget(self.about, 2, 0, 1, 3)
-        self.chips: dict[str, QPushButton] = {}
+        self.about.setObjectName("followup_question")
+        box.addWidget(self.about)
+        grid = QGridLayout()
+        grid.setSpacing(m.gap)
+        # three in a row where the longest answer still fits, else two, else one
+        columns = 1 if m.width < 600 else 3 if m.width >= 1000 and not m.portrait else 2
+        self.chips: dict[str, Choice] = {}
         for i, dim in enumerate(DIMENSIONS):
-            chip = button(role="chip", name=f"dim_{dim}")
-            chip.setCheckable(True)
+            chip = Choice(f"dim_{dim}", m.body_px)
             chip.toggled.connect(self._save_dimensions)
-            grid.addWidget(chip, 3 + i // 3, i % 3)
+            grid.addWidget(chip, i // columns, i % columns)
             self.chips[dim] = chip
-        self.comment = button(name="comment_add")
-        self.comment.clicked.connect(lambda: self.win.go("comment", uuid=self.uuid))
-        grid.addWidget(self.comment, 5, 0, 1, 3)
-        self.body.addWidget(self.saved)
-        self.body.addWidget(self.title)
+        for c in range(columns):
+            grid.setColumnStretch(c, 1)
+        box.addLayout(grid)
+        box.addStretch(1)
+        head = QHBoxLayout()
+        head.addWidget(self.saved)
+        head.addWidget(self.title, 1)
+        self.body.addLayout(head)
         self.body.addWidget(scroll_area(inner), 1)
         nav = QHBoxLayout()
         self.skip = button(name="skip")
+        self.comment = button(name="comment_add")
         self.done = button(role="primary", name="done")
         self.skip.clicked.connect(lambda: self.win.go("thanks"))
+        self.comment.clicked.connect(lambda: self.win.go("comment", uuid=self.uuid))
         self.done.clicked.connect(lambda: self.win.go("thanks"))
         nav.addWidget(self.skip)
         nav.addStretch(1)
+        nav.addWidget(self.comment)
         nav.addWidget(self.done)
         self.body.addLayout(nav)
 
-    def enter(self, uuid: str | None = None, **params) -> None:
+    def enter(self, uuid: str | None = None, score: int | None = None, **params) -> None:
         if uuid is not None and uuid != self.uuid:
-            self.uuid = uuid
+            # a new rating: nothing the previous citizen chose may show
+            self.uuid, self.score = uuid, score
             for chip in (*self.chips.values(), self.yes, self.no):
-                chip.blockSignals(True)
-                chip.setChecked(False)
-                chip.blockSignals(False)
+                chip.set_checked_quietly(False)
+
+    def selected(self) -> list[str]:
+        """Object names of the choices shown as selected (for tests and the tour)."""
+        return [b.objectName() for b in (self.yes, self.no, *self.chips.values()) if b.isChecked()]
 
     def _update(self, **answers) -> None:
         if self.uuid is None:
@@ -86,7 +116,7 @@ class FollowupScreen(Screen):
         lang = self.lang
         self.saved.setText(tr("rating_saved", lang))
         self.title.setText(tr("followup_title", lang))
-        self.about.setText(tr("followup_about", lang))
+        self.about.setText(tr(about_key(self.score), lang))
         for dim, chip in self.chips.items():
             chip.setText(tr(f"dim_{dim}", lang))
         self.copy_q.setText(tr("copy_question", lang))

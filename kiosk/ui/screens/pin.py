@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.pin import PinGuard, valid_new_pin
@@ -20,7 +20,10 @@ class PinScreen(Screen):
 
     def __init__(self, win) -> None:
         super().__init__(win)
-        self.guard = PinGuard(win.store, win.clock)
+        # a lockout counts down on screen every second, the keys visibly disabled
+        self.lock_timer = QTimer(self)
+        self.lock_timer.setInterval(1000)
+        self.lock_timer.timeout.connect(self._show_lock)
         self.mode = "unlock"
         self.first: str | None = None  # the new PIN typed once, waiting for confirmation
         self.digits = ""
@@ -60,6 +63,30 @@ class PinScreen(Screen):
         split.addLayout(grid, 1)
         self.body.addLayout(split, 1)
 
+    @property
+    def guard(self) -> PinGuard:
+        return PinGuard(self.win.store, self.win.clock)
+
+    def _show_lock(self) -> int:
+        """Show the lockout (seconds left, keys disabled) or clear it; the seconds left."""
+        locked = self.guard.locked_for() if self.mode == "unlock" else 0
+        for key in self.keys.values():
+            key.setEnabled(not locked)
+        if locked:
+            self._show_message(tr("pin_locked_tick", self.lang, n=locked))
+            if not self.lock_timer.isActive():
+                self.lock_timer.start()
+        else:
+            self.lock_timer.stop()
+            if self.message.property("lock"):
+                self._show_message(None)
+        self.message.setProperty("lock", bool(locked))
+        return locked
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self.lock_timer.stop()
+        super().hideEvent(event)
+
     def enter(self, mode: str = "unlock", after: str = "staff_menu", **params) -> None:
         assert mode in MODES
         self.mode, self.after, self.first, self.digits = mode, after, None, ""
@@ -90,7 +117,7 @@ class PinScreen(Screen):
                 self._set_new(pin)
         except StorageError as exc:
             self.win.report_storage_problem(exc)
-            self._show_message(tr("storage_error", self.lang, detail=str(exc)))
+            self._show_message(self.win.storage_text(exc))
 
     def _unlock(self, pin: str) -> None:
         result = self.guard.check(pin)
@@ -98,7 +125,7 @@ class PinScreen(Screen):
             self.win.staff_unlocked = True
             self.win.go(self.after)
         elif result.locked_for_s:
-            self._show_message(tr("pin_locked", self.lang, n=result.locked_for_s))
+            self._show_lock()
         else:
             self._show_message(tr("pin_wrong", self.lang, n=result.tries_left))
 
@@ -126,9 +153,7 @@ class PinScreen(Screen):
         lang = self.lang
         if self.mode == "unlock":
             key = "pin_enter"
-            locked = self.guard.locked_for()
-            if locked:
-                self._show_message(tr("pin_locked", lang, n=locked))
+            self._show_lock()
         elif self.first is not None:
             key = "pin_confirm"
         else:

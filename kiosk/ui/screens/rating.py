@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.storage import StorageError
 from kiosk.ui import icons
@@ -34,10 +34,30 @@ class RatingScreen(Screen):
             face.clicked.connect(lambda _=False, s=score: self.rate(s))
             row.addWidget(face)
             self.faces[score] = face
+        # storage cannot take a rating now: a calm notice instead of the faces
+        self.paused = QWidget()
+        self.paused.setObjectName("rating_paused")
+        pbox = QVBoxLayout(self.paused)
+        self.paused_title = label(role="title")
+        self.paused_title.setAlignment(Qt.AlignCenter)
+        self.paused_text = label(role="subtitle")
+        self.paused_text.setAlignment(Qt.AlignCenter)
+        self.paused_docs = button(role="primary", name="paused_docs")
+        self.paused_docs.clicked.connect(lambda: self.win.go("services"))
+        pbox.addStretch(1)
+        pbox.addWidget(self.paused_title)
+        pbox.addWidget(self.paused_text)
+        pbox.addWidget(self.paused_docs, 0, Qt.AlignCenter)
+        pbox.addStretch(1)
+        self.paused.hide()  # hidden widgets do not count towards the window's minimum
+        self.faces_box = QWidget()
+        self.faces_box.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
         self.body.addWidget(self.title)
         self.body.addWidget(self.hint)
         self.body.addWidget(self.error)
-        self.body.addLayout(row, 1)
+        self.body.addWidget(self.faces_box, 1)
+        self.body.addWidget(self.paused, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
         self.back.clicked.connect(lambda: self.win.go("welcome"))
@@ -48,6 +68,11 @@ class RatingScreen(Screen):
     def enter(self, service_code: str | None = None, **params) -> None:
         self.service_code = service_code or self.win.default_service_code()
         self.error.hide()
+        paused = self.win.rating_paused
+        self.faces_box.setVisible(not paused)
+        self.paused.setVisible(paused)
+        self.title.setVisible(not paused)
+        self.hint.setVisible(not paused)
 
     def rate(self, score: int) -> None:
         try:
@@ -58,13 +83,16 @@ class RatingScreen(Screen):
             self.error.show()
             return
         self.win.open_rating = ref.uuid
-        self.win.go("followup", uuid=ref.uuid)
+        self.win.go("followup", uuid=ref.uuid, score=score)
 
     def retranslate(self) -> None:
         m = self.win.metrics
         self.title.setText(tr("rating_title", self.lang))
         self.hint.setText(tr("rating_hint", self.lang))
         self.back.setText(tr("back", self.lang))
+        self.paused_title.setText(tr("rating_paused_title", self.lang))
+        self.paused_text.setText(tr("rating_paused_body", self.lang))
+        self.paused_docs.setText(tr("docs_action", self.lang))
         if self.error.isVisible():
             self.error.setText(tr("rating_failed", self.lang))
         size = max(m.mm(12), min(m.width // 8, m.height // 4))

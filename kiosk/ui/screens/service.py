@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -8,7 +10,9 @@ from kiosk.storage import Document, Service
 from kiosk.ui import icons
 from kiosk.ui.i18n import format_date, pick, tr
 from kiosk.ui.screens.base import Screen
-from kiosk.ui.widgets import button, clear_layout, label, scroll_area
+from kiosk.ui.widgets import button, label, page_holder, scroll_area
+
+PAGES_KEPT = 24  # a counter's services in both languages
 
 
 def copy_badge_text(doc: Document, lang: str) -> str:
@@ -75,15 +79,9 @@ class ServiceScreen(Screen):
         self.body.addWidget(self.title)
         self.body.addWidget(self.agency)
         self.split = QBoxLayout(QBoxLayout.LeftToRight)
-        inner = QWidget()
-        self.content = QVBoxLayout(inner)
-        self.content.setContentsMargins(0, 0, win.metrics.gap, 0)
-        self.content.setSpacing(win.metrics.gap)
-        self.split.addWidget(scroll_area(inner), 3)
-        self.qr_panel = QWidget()
-        self.qr_box = QBoxLayout(QBoxLayout.TopToBottom, self.qr_panel)
-        self.qr_box.setContentsMargins(0, 0, 0, 0)
-        self.qr_scroll = scroll_area(self.qr_panel)
+        self.scroll = scroll_area(page_holder())
+        self.split.addWidget(self.scroll, 3)
+        self.qr_scroll = scroll_area(page_holder())
         self.split.addWidget(self.qr_scroll, 1)
         self.body.addLayout(self.split, 1)
         nav = QHBoxLayout()
@@ -98,6 +96,10 @@ class ServiceScreen(Screen):
         nav.addWidget(self.rate)
         self.body.addLayout(nav)
         self.cards: list[DocumentCard] = []
+        self._built: tuple | None = None  # what is drawn: rebuilt only when it changes
+        # Built pages (documents, QR codes) by service, language and size: opening a
+        # service again swaps its page in instead of building it (the tap stays fast).
+        self._pages: OrderedDict[tuple, tuple[QWidget, QWidget, list[DocumentCard]]] = OrderedDict()
 
     def enter(self, code: str | None = None, **params) -> None:
         if code is not None:
@@ -107,45 +109,64 @@ class ServiceScreen(Screen):
         lang, m = self.lang, self.win.metrics
         self.back.setText(tr("back", lang))
         self.rate.setText(tr("rate_after", lang))
-        clear_layout(self.content)
-        clear_layout(self.qr_box)
-        self.cards = []
-        svc = self.service
-        if svc is None:
-            self.title.setText("")
-            self.agency.setText("")
+        sp = self.win.store.service_point()
+        key = (lang, m, self.service, sp)
+        if key == self._built:
             return
-        self.title.setText(pick(lang, svc.name_th, svc.name_en))
-        self.agency.setText(pick(lang, svc.agency_th, svc.agency_en))
+        self._built = key
+        svc = self.service
+        self.title.setText(pick(lang, svc.name_th, svc.name_en) if svc else "")
+        self.agency.setText(pick(lang, svc.agency_th, svc.agency_en) if svc else "")
+        portrait = m.portrait
+        self.split.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        qr_px = max(m.mm(22), min(m.width, m.height) // 5)
+        self.qr_scroll.setMinimumHeight(qr_px + m.body_px * 3 if portrait else 0)
+        self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2)
+        page = self._pages.pop(key, None) or self._build(svc, sp, lang, m, qr_px)
+        self._pages[key] = page
+        while len(self._pages) > PAGES_KEPT:
+            _key, (content, qr, _cards) = self._pages.popitem(last=False)
+            self.scroll.drop(content)
+            self.qr_scroll.drop(qr)
+        content, qr, self.cards = page
+        self.scroll.swap(content)
+        self.qr_scroll.swap(qr)
 
-        self.content.addWidget(label(tr("documents_title", lang), "section"))
+    def _build(
+        self, svc: Service | None, sp, lang: str, m, qr_px: int
+    ) -> tuple[QWidget, QWidget, list[DocumentCard]]:
+        content_widget, qr_widget = QWidget(), QWidget()
+        content = QVBoxLayout(content_widget)
+        content.setContentsMargins(0, 0, m.gap, 0)
+        content.setSpacing(m.gap)
+        qr_box = QBoxLayout(
+            QBoxLayout.LeftToRight if m.portrait else QBoxLayout.TopToBottom, qr_widget
+        )
+        qr_box.setContentsMargins(0, 0, 0, 0)
+        cards: list[DocumentCard] = []
+        if svc is None:
+            return content_widget, qr_widget, cards
+        content.addWidget(label(tr("documents_title", lang), "section"))
         for doc in svc.documents:
             card = DocumentCard(doc, lang, max(24, m.body_px + 8))
-            self.cards.append(card)
-            self.content.addWidget(card)
+            cards.append(card)
+            content.addWidget(card)
 
-        self.content.addWidget(label(tr("steps_title", lang), "section"))
+        content.addWidget(label(tr("steps_title", lang), "section"))
         for step in svc.steps:
             minutes = tr("step_minutes", lang, n=step.minutes)
             title = pick(lang, step.title_th, step.title_en)
-            self.content.addWidget(label(f"{step.order}. {title} — {minutes}"))
+            content.addWidget(label(f"{step.order}. {title} — {minutes}"))
         total = label(tr("total_time", lang, n=svc.total_minutes), "section")
         total.setObjectName("total_time")
         fee = label(tr("fee", lang, fee=pick(lang, svc.fee_th, svc.fee_en)), "section")
         fee.setObjectName("fee")
-        self.content.addWidget(total)
-        self.content.addWidget(fee)
+        content.addWidget(total)
+        content.addWidget(fee)
         if svc.demo:
-            self.content.addWidget(label(tr("demo_note", lang), "muted"))
-        self.content.addStretch(1)
+            content.addWidget(label(tr("demo_note", lang), "muted"))
+        content.addStretch(1)
 
-        portrait = m.portrait
-        self.split.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
-        self.qr_box.setDirection(QBoxLayout.LeftToRight if portrait else QBoxLayout.TopToBottom)
-        qr_px = max(m.mm(22), min(m.width, m.height) // 5)
-        self.qr_scroll.setMinimumHeight(qr_px + m.small_px * 3 if portrait else 0)
-        self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2)
-        sp = self.win.store.service_point()
         for key, url, name in (
             ("qr_service", svc.public_url, "qr_service"),
             ("qr_map", sp.map_url, "qr_map"),
@@ -164,5 +185,6 @@ class ServiceScreen(Screen):
             cap.setAlignment(Qt.AlignCenter)
             cell.addWidget(img)
             cell.addWidget(cap)
-            self.qr_box.addWidget(cell_widget)
-        self.qr_box.addStretch(1)
+            qr_box.addWidget(cell_widget)
+        qr_box.addStretch(1)
+        return content_widget, qr_widget, cards

@@ -10,6 +10,8 @@ language, with central's or the network's own words below) and changes nothing.
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
@@ -18,6 +20,8 @@ from kiosk.ui.i18n import pick, tr
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label
+
+log = logging.getLogger(__name__)
 
 URL_KEYS = ("https://", "http://", "/", ":", ".", "-", "_", ".go.th")
 ERROR_KEYS = {
@@ -53,7 +57,8 @@ class StaffEnrolScreen(Screen):
         self.outcome: object = None
         self.title = label(role="title")
         self.back = button(name="back")
-        self.back.clicked.connect(lambda: self.win.go("staff_menu"))
+        self.recovery = False  # opened without a PIN, because the PIN was lost
+        self.back.clicked.connect(lambda: self.win.go("welcome" if self.recovery else "staff_menu"))
         self.submit = button(role="primary", name="enrol_submit")
         self.submit.clicked.connect(self.start)
         self.url_caption = label(role="section", wrap=False)
@@ -156,7 +161,8 @@ class StaffEnrolScreen(Screen):
         self._arrange(self.win.width() >= 760)
 
     # -- navigation -----------------------------------------------------------------------
-    def enter(self, **params) -> None:
+    def enter(self, recovery: bool = False, **params) -> None:
+        self.recovery = recovery
         state = self.win.sync.state()
         if not self.url.text() and state.server_url:
             self.url.setText(state.server_url)
@@ -164,7 +170,7 @@ class StaffEnrolScreen(Screen):
         self._mark_active()
         if not self.busy:
             self.outcome = None
-            self._show(None, None)
+            self._show(tr("staff_locked_recovery", self.lang) if recovery else None, None)
 
     def _focus(self, field: QLineEdit) -> None:
         self.active = field
@@ -221,6 +227,9 @@ class StaffEnrolScreen(Screen):
             self.code.clear()
             self._show_success(outcome)
             self.win.set_language(self.win.lang)  # header: the new service point and counter
+            if self.recovery:
+                self.recovery = False
+                self.win.enrolled_for_recovery()
         else:
             self._show_error(outcome)
 
@@ -252,7 +261,8 @@ class StaffEnrolScreen(Screen):
 
     def _show_error(self, exc) -> None:
         key = ERROR_KEYS.get(getattr(exc, "kind", ""), "enrol_err_other")
-        self._show(tr(key, self.lang), str(exc), alert=True)
+        log.info("enrolment failed: %s", exc)  # the raw text is for the log, not the screen
+        self._show(tr(key, self.lang), None, alert=True)
 
     def _refresh_current(self) -> None:
         st = self.win.sync.state()
@@ -290,3 +300,5 @@ class StaffEnrolScreen(Screen):
                 self._show_error(self.outcome)
             elif self.outcome is not None:
                 self._show_success(self.outcome)
+            elif self.recovery:
+                self._show(tr("staff_locked_recovery", lang), None)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.ui.i18n import tr
+from kiosk.ui.i18n import sync_error_text, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label
 
@@ -26,7 +26,9 @@ class StaffMenuScreen(Screen):
         self.title = label(role="title")
         self.notice = label(role="section")
         self.notice.setObjectName("staff_notice")
-        grid = QGridLayout()
+        self.actions = QWidget()
+        grid = QGridLayout(self.actions)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(max(4, win.metrics.mm(1.5)))
         self.buttons = {}
         columns = 2 if win.metrics.portrait else 3
@@ -35,9 +37,27 @@ class StaffMenuScreen(Screen):
             b.clicked.connect(lambda _=False, a=action: self.act(a))
             grid.addWidget(b, i // columns, i % columns)
             self.buttons[action] = b
+        # leaving kiosk mode asks first: one stray tap must not close the counter
+        self.confirm = QFrame()
+        self.confirm.setObjectName("leave_confirm")
+        self.confirm.setProperty("role", "overlay")
+        box = QVBoxLayout(self.confirm)
+        self.confirm_text = label(role="section")
+        box.addWidget(self.confirm_text)
+        row = QHBoxLayout()
+        self.leave_no = button(role="primary", name="leave_no")
+        self.leave_yes = button(name="leave_yes")
+        self.leave_no.clicked.connect(self._stay)
+        self.leave_yes.clicked.connect(self._leave)
+        row.addWidget(self.leave_no)
+        row.addStretch(1)
+        row.addWidget(self.leave_yes)
+        box.addLayout(row)
+        self.confirm.hide()
         self.body.addWidget(self.title)
         self.body.addWidget(self.notice)
-        self.body.addLayout(grid, 1)
+        self.body.addWidget(self.confirm)
+        self.body.addWidget(self.actions, 1)
         self.waiting_for_sync = False
 
     def sync_changed(self, state) -> None:
@@ -45,7 +65,8 @@ class StaffMenuScreen(Screen):
         if self.waiting_for_sync and not state.running:
             self.waiting_for_sync = False
             if state.last_error:
-                text = tr("sync_done_failed", self.lang, error=state.last_error)
+                why = sync_error_text(getattr(state, "last_error_kind", None), self.lang)
+                text = tr("sync_done_failed", self.lang, error=why)
             else:
                 text = tr("sync_done_ok", self.lang)
             self.enter(notice=text)
@@ -53,6 +74,15 @@ class StaffMenuScreen(Screen):
     def enter(self, notice: str | None = None, **params) -> None:
         self.notice.setText(notice or "")
         self.notice.setVisible(bool(notice))
+        self._stay()
+
+    def _stay(self) -> None:
+        self.confirm.hide()
+        self.actions.show()
+
+    def _leave(self) -> None:
+        self.confirm.hide()
+        self.win.leave_kiosk_mode()
 
     def act(self, action: str) -> None:
         if action == "staff_setup":
@@ -70,11 +100,15 @@ class StaffMenuScreen(Screen):
         elif action == "staff_change_pin":
             self.win.go("pin", mode="change", after="staff_menu")
         elif action == "staff_leave":
-            self.win.leave_kiosk_mode()
+            self.actions.hide()
+            self.confirm.show()
         elif action == "staff_back":
             self.win.leave_staff()
 
     def retranslate(self) -> None:
         self.title.setText(tr("staff_title", self.lang))
+        self.confirm_text.setText(tr("leave_confirm", self.lang))
+        self.leave_yes.setText(tr("leave_yes", self.lang))
+        self.leave_no.setText(tr("leave_no", self.lang))
         for action, b in self.buttons.items():
             b.setText(tr(action, self.lang))

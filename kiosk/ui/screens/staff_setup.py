@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.storage import StorageError
+from kiosk.ui import icons, theme
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import IconText, button, clear_layout, label, scroll_area
@@ -29,7 +30,8 @@ class StaffSetupScreen(Screen):
         self.body.addWidget(self.title)
         self.body.addWidget(self.hint)
         self.body.addWidget(self.message)
-        self.body.addWidget(scroll_area(inner), 1)
+        self.scroll = scroll_area(inner)
+        self.body.addWidget(self.scroll, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
         self.all = button(name="select_all")
@@ -48,21 +50,30 @@ class StaffSetupScreen(Screen):
     def enter(self, **params) -> None:
         self.message.hide()
         chosen = {s.code for s in self.win.store.counter_services()}
-        clear_layout(self.list)
-        self.toggles = {}
-        for svc in self.win.store.all_services():
-            t = IconText("service", name=f"toggle_{svc.code}")
-            t.setCheckable(True)
-            t.setChecked(svc.code in chosen)
-            t.text_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-            t.toggled.connect(lambda _=False, t=t: self._paint(t))
-            self.list.addWidget(t)
-            self.toggles[svc.code] = t
-        self.list.addStretch(1)
+        services = self.win.store.all_services()
+        codes = [svc.code for svc in services]
+        if codes != list(self.toggles):  # the catalogue changed: new toggles
+            clear_layout(self.list)
+            self.toggles = {}
+            for svc in services:
+                t = IconText("service", name=f"toggle_{svc.code}", chevron=True)  # left-aligned
+                t.setCheckable(True)
+                t.text_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+                t.toggled.connect(lambda _=False, t=t: self._paint(t))
+                self.list.addWidget(t)
+                self.toggles[svc.code] = t
+            self.list.addStretch(1)
+        for code, t in self.toggles.items():
+            t.setChecked(code in chosen)
         self.retranslate()
 
     def _paint(self, t: IconText) -> None:
-        colour = "#FFFFFF" if t.isChecked() else "#14213D"
+        """Selected: a check mark and the primary colour; not selected: an empty ring."""
+        on = t.isChecked()
+        colour = theme.ON_PRIMARY if on else theme.INK
+        px = self.win.metrics.body_px
+        t.icon_label.setPixmap(icons.check(px) if on else icons.circle(px))
+        t.icon_label.show()
         t.text_label.setStyleSheet(f"background: transparent; color: {colour};")
 
     def _select(self, on: bool) -> None:
@@ -75,7 +86,7 @@ class StaffSetupScreen(Screen):
             self.win.store.set_counter_services(codes)
         except StorageError as exc:
             self.win.report_storage_problem(exc)
-            self.message.setText(tr("storage_error", self.lang, detail=str(exc)))
+            self.message.setText(self.win.storage_text(exc))
         else:
             self.message.setText(tr("staff_saved", self.lang))
         self.message.show()
@@ -93,4 +104,5 @@ class StaffSetupScreen(Screen):
             svc = services.get(code)
             if svc:
                 t.set_content(None, pick(lang, svc.name_th, svc.name_en))
+                t.icon_label.show()
                 self._paint(t)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
-from kiosk.ui.i18n import tr
+from kiosk.ui.i18n import format_moment, sync_error_text, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label, scroll_area
 
@@ -37,7 +37,8 @@ class StaffStatusScreen(Screen):
         self.values: dict[str, object] = {}
         self.body.addWidget(self.title)
         self.body.addWidget(self.problem)
-        self.body.addWidget(scroll_area(inner), 1)
+        self.scroll = scroll_area(inner)
+        self.body.addWidget(self.scroll, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
         self.back.clicked.connect(lambda: self.win.go("staff_menu"))
@@ -62,13 +63,13 @@ class StaffStatusScreen(Screen):
         st = self.win.store.status()
         sync = self.win.sync.state()
         never, none_ = tr("st_never", lang), tr("st_none", lang)
-        last_sync = st.get("last_sync_at") or (
-            sync.last_sync_at.isoformat(timespec="seconds") if sync.last_sync_at else None
-        )
+        last_sync = st.get("last_sync_at") or sync.last_sync_at
         enrolled = st.get("enrolled_to") or (
             sync.server_url if sync.enrolled else tr("st_not_enrolled", lang)
         )
-        recovery = st.get("recovery")
+        failed = st.get("last_sync_error") or sync.last_error
+        last_error = sync_error_text(sync.last_error_kind, lang) if failed else none_
+        recovery = self.recovery_text(st)
         refused = [
             (
                 f"st_rejected_{r['seq']}",
@@ -77,18 +78,19 @@ class StaffStatusScreen(Screen):
             )
             for r in self.win.store.rejected_ratings(5)
         ]
-        blocked = [("st_blocked", "st_blocked", sync.blocked)] if sync.blocked else []
+        blocked = [("st_blocked", "st_blocked", tr("sync_blocked", lang))] if sync.blocked else []
+        if st.get("catalogue_refused"):  # never silent: central is told in the heartbeat too
+            at = format_moment(st.get("catalogue_refused_at"), lang) or "?"
+            why = st["catalogue_refused"]
+            text = tr("st_catalogue_refused_item", lang, at=at, reason=why)
+            blocked.append(("st_catalogue_refused", "st_catalogue_refused", text))
         return (
             blocked
             + [
                 ("st_queued", "st_queued", str(st.get("queued", 0))),
                 ("st_rejected", "st_rejected", str(st.get("rejected", 0))),
-                ("st_last_sync", "st_last_sync", str(last_sync or never)),
-                (
-                    "st_last_error",
-                    "st_last_error",
-                    str(st.get("last_sync_error") or sync.last_error or none_),
-                ),
+                ("st_last_sync", "st_last_sync", format_moment(last_sync, lang) or never),
+                ("st_last_error", "st_last_error", last_error),
                 ("st_catalogue", "st_catalogue", str(st.get("catalogue_version") or none_)),
                 ("st_disk", "st_disk", human_bytes(st.get("free_disk_bytes"))),
                 ("st_db", "st_db", human_bytes(st.get("db_bytes"))),
@@ -97,14 +99,26 @@ class StaffStatusScreen(Screen):
                 ("st_central_id", "st_central_id", str(sync.kiosk_id or none_)),
                 ("st_enrolled", "st_enrolled", str(enrolled)),
                 ("st_storage", "st_storage", self.win.attention or tr("st_ok", lang)),
-                (
-                    "st_recovery",
-                    "st_recovery",
-                    tr("recovered_db", lang, path=recovery) if recovery else none_,
-                ),
+                ("st_recovery", "st_recovery", recovery or none_),
             ]
             + refused
         )
+
+    def recovery_text(self, st: dict) -> str | None:
+        """The last recovery from a damaged database: when, where the file went, how
+        many queued ratings were salvaged and how many were lost."""
+        path = st.get("recovery")
+        if not path:
+            return None
+        info = st.get("recovery_info") or {}
+        lang = self.lang
+        text = tr("recovered_at", lang, at=format_moment(info.get("at"), lang), path=path)
+        salvaged, lost = info.get("salvaged_ratings", 0), info.get("lost_ratings")
+        if lost is None:
+            counts = tr("st_salvage_unknown", lang, salvaged=salvaged)
+        else:
+            counts = tr("st_salvage", lang, salvaged=salvaged, lost=lost)
+        return f"{text}. {counts}"
 
     def refresh(self) -> None:
         lang = self.lang
@@ -123,6 +137,7 @@ class StaffStatusScreen(Screen):
         self.grid.setColumnStretch(1, 1)
         self.problem.setText(self.win.attention or "")
         self.problem.setVisible(self.win.attention is not None)
+        self.scroll.settle()
 
     def retranslate(self) -> None:
         self.title.setText(tr("staff_status", self.lang))

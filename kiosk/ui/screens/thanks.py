@@ -16,6 +16,7 @@ class ThanksScreen(Screen):
     def __init__(self, win) -> None:
         super().__init__(win)
         self.icon = label()
+        self.icon.setObjectName("thanks_sign")
         self.icon.setAlignment(Qt.AlignCenter)
         self.title = label(role="title")
         self.title.setAlignment(Qt.AlignCenter)
@@ -41,7 +42,8 @@ class ThanksScreen(Screen):
             self.win.go("welcome")
 
     def retranslate(self) -> None:
-        self.icon.setPixmap(icons.face(5, self.win.metrics.target))
+        # the same calm sign after every score: never a smile after "very dissatisfied"
+        self.icon.setPixmap(icons.thanks(self.win.metrics.target))
         self.title.setText(tr("thanks_title", self.lang))
         self.text.setText(tr("thanks_body", self.lang))
         self.home.setText(tr("home", self.lang))
