@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from urllib.parse import unquote_to_bytes
 
 import pytest
 from django.core import signals
@@ -24,7 +25,8 @@ def wsgi(method: str, path: str, body: bytes = b"", headers: dict | None = None)
     path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": method,
-        "PATH_INFO": path,
+        # As a WSGI server passes it: percent-decoded, UTF-8 bytes as latin-1 text.
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
         "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
@@ -184,3 +186,14 @@ def test_behind_the_proxy_the_client_address_comes_from_x_real_ip(peer, header, 
                                    HTTP_X_REAL_IP=header)  # fmt: skip
     RealIpMiddleware(lambda r: None)(request)
     assert request.META["REMOTE_ADDR"] == seen
+
+
+@pytest.mark.django_db
+def test_nul_bytes_on_the_lean_chain_get_a_4xx(kiosk):
+    """The API's own checks answer what RejectNulBytes answers on the full chain."""
+    auth = {"Authorization": f"Bearer {kiosk.credential}"}
+    for path in ("/api/v1/kiosk/catalogue?since=v1.%00", "/api/v1/kiosk/%00", "/api/%00?x=%00"):
+        status, _, body = wsgi("GET", path, headers=auth)
+        assert 400 <= status < 500, (path, status, body)
+        assert json.loads(body)["error"]
+    assert wsgi("GET", "/health?x=%00")[0] == 200
