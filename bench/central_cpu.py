@@ -328,7 +328,9 @@ def run(args) -> None:
         "mix_postgres_ms_per_req": round(mix_pg, 3),
         "mix_req_per_core_s_ceiling": round(1000 / (mix_py + mix_pg)),
         **{
-            f"{kind}_share_pct_{name.split(' ')[0].lower().strip(',')}": round(100 * share, 1)
+            f"{kind}_share_pct_{name.split(' ')[0].lower().strip(',').replace(chr(39) + 's', '')}": round(
+                100 * share, 1
+            )
             for kind in kinds
             for name, share in where[kind].items()
         },
