@@ -139,6 +139,9 @@ def _sqlite(path: Path) -> dict:
             # locked" when it upgrades a read lock.
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Durable: in WAL mode synchronous=NORMAL lets a power cut roll back commits
+            # central already answered "accepted" (the kiosk then drops them for good);
+            # FULL syncs the WAL at every commit. Runs on every new connection.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
         },
     }

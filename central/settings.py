@@ -177,7 +177,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # Browser libraries installed from npm by scripts/setup.sh (never copied into the repo),
 # served as static files like Django's own: /static/vendor/chart.js/chart.umd.js.
-STATICFILES_DIRS = [("vendor/chart.js", REPO_DIR / "node_modules" / "chart.js" / "dist")]
+_CHART_JS = REPO_DIR / "node_modules" / "chart.js" / "dist"
+if not _CHART_JS.is_dir():  # an installed wheel: installer/build.py puts it in the package
+    _CHART_JS = BASE_DIR / "vendor" / "chart.js"
+STATICFILES_DIRS = [("vendor/chart.js", _CHART_JS)]
 
 # Insights: exports up to this many rows stream at once; bigger ones become background jobs
 # (python -m central insights_worker). Alert digests go through Django's e-mail backend

@@ -73,10 +73,14 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
         print(f"kiosk: cannot open the database in {data_dir}: {exc}", file=sys.stderr)
         return 3
     win.show_kiosk()
+    from kiosk.watchdog import SystemdNotifier
+
+    notifier = SystemdNotifier.start(app)  # READY=1, then WATCHDOG=1 from the event loop
     win.sync.start()
     QTimer.singleShot(250, win.prebuild)  # after the first frame, not before it
     log.info("kiosk running with data in %s", data_dir)
     code = app.exec()
+    notifier.stopping()
     win.sync.stop()
     win.store.close()
     stuck = [

@@ -1,4 +1,5 @@
-"""Command line: ``python -m kiosk [run|tour|enroll|sync|status] [--data-dir DIR]``."""
+"""Command line: ``python -m kiosk [run|tour|enroll|sync|status|export-queue|import-queue]
+[--data-dir DIR]``."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--data-dir",
         type=Path,
-        default=None,
-        help="folder for the kiosk's SQLite database and settings (default: %(default)s → "
-        "the per-user data folder)",
+        # SUPPRESS: given before or after the subcommand, neither default overwrites it.
+        default=argparse.SUPPRESS,
+        help="folder for the kiosk's SQLite database and settings (default: the per-user "
+        "data folder)",
     )
     parser = argparse.ArgumentParser(
         prog="python -m kiosk", description="CounterPoint counter kiosk", parents=[common]
@@ -49,13 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.sync.cli import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub, common)  # enroll, sync --once, status [--json]
+    from kiosk.queue_cli import add_parsers as add_queue_parsers
+
+    add_queue_parsers(sub, common)  # export-queue FILE, import-queue FILE
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = build_parser().parse_args(argv)
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = getattr(args, "data_dir", None) or default_data_dir()
     if args.command == "tour":
         from kiosk.tour import render_tour
 
@@ -67,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in SYNC_COMMANDS:
         return SYNC_COMMANDS[args.command](args, data_dir)
+    from kiosk.queue_cli import COMMANDS as QUEUE_COMMANDS
+
+    if args.command in QUEUE_COMMANDS:
+        return QUEUE_COMMANDS[args.command](args, data_dir)
     from kiosk.app import run
 
     return run(data_dir, windowed=args.windowed, size=args.size)

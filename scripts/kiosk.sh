@@ -3,5 +3,5 @@
 # Extra arguments go to `python -m kiosk`, e.g. `scripts/kiosk.sh --windowed`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh kiosk  # only what the kiosk needs: PySide6, no Django
 exec .venv/bin/python -m kiosk "$@"

@@ -66,7 +66,7 @@ def _int(params, name: str) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         raise BadFilter(400, f"{name}: {raw[:40]!r} is not an id")
     return int(raw)
 

@@ -36,7 +36,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         value = self.value()
         self.point = None
-        if value and value.isdigit():
+        if value and (value.isascii() and value.isdigit()):
             self.point = (
                 scope_of(request).filter(ServicePoint.objects.filter(pk=int(value))).first()
             )
@@ -48,7 +48,9 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value:
-            return queryset.filter(service_point_id=int(value) if value.isdigit() else -1)
+            return queryset.filter(
+                service_point_id=int(value) if (value.isascii() and value.isdigit()) else -1
+            )
         return queryset
 
     def choices(self, changelist):

@@ -53,7 +53,11 @@ def _id_filter(request: HttpRequest, name: str, kind: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    if kind == "location" and raw.lower().startswith("sp-") and raw[3:].isdigit():
+    if (
+        kind == "location"
+        and raw.lower().startswith("sp-")
+        and (raw[3:].isascii() and raw[3:].isdigit())
+    ):
         return int(raw[3:])  # the directory's own id is accepted too
     pk = hsds.parse_id(kind, raw)
     if pk is None:

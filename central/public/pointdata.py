@@ -31,7 +31,7 @@ def format_date(value: date | None, lang: str) -> str:
 def point_by_public_id(raw: str) -> ServicePoint | None:
     """``sp-000123`` (or ``sp-123``) of an *active* point; None otherwise."""
     raw = (raw or "").strip().lower()
-    if not raw.startswith("sp-") or not raw[3:].isdigit() or len(raw) > 15:
+    if not raw.startswith("sp-") or not (raw[3:].isascii() and raw[3:].isdigit()) or len(raw) > 15:
         return None
     return active_points().select_related("agency").filter(pk=int(raw[3:])).first()
 

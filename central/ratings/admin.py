@@ -152,17 +152,19 @@ class RatingAdmin(CounterPointAdmin):
         export logged as if the filter applied)."""
         from central.directory.models import ServicePoint
         from central.web.adminkit import scope_of
+        from central.web.safe_input import valid_ints
 
         scope = scope_of(request)
         for key in ("service_point__agency__id__exact", "service_point__agency"):
             value = request.GET.get(key)
-            if value is not None and not (value.isdigit() and scope.allows_agency(int(value))):
+            ids = valid_ints([value]) if value is not None else []
+            if value is not None and not (ids and scope.allows_agency(ids[0])):
                 return f"{key}: no such agency in your scope"
         for key in ("service_point__id__exact", "service_point"):
             value = request.GET.get(key)
+            ids = valid_ints([value]) if value is not None else []
             if value is not None and not (
-                value.isdigit()
-                and scope.filter(ServicePoint.objects.filter(pk=int(value))).exists()
+                ids and scope.filter(ServicePoint.objects.filter(pk=ids[0])).exists()
             ):
                 return f"{key}: no such service point in your scope"
         return None

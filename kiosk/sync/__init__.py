@@ -20,6 +20,23 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class EnrolResult:
+    """What staff see after enrolling. ``catalogue_error`` is set when the kiosk is
+    enrolled but the first catalogue download failed (the next sync fetches it)."""
+
+    kiosk_id: str
+    server_url: str
+    service_point: dict
+    counter: dict
+    catalogue_error: str | None = None
+
+    def place(self, lang: str = "en") -> str:
+        sp = self.service_point.get(f"name_{lang}") or self.service_point.get("name_th", "")
+        ct = self.counter.get(f"name_{lang}") or self.counter.get("name_th", "")
+        return f"{sp} / {ct}"
+
+
+@dataclass(frozen=True)
 class SyncState:
     enrolled: bool = False
     online: bool | None = None  # None: not known yet

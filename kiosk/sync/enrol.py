@@ -24,7 +24,6 @@ import stat
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -36,6 +35,7 @@ from kiosk.storage import (
     SETTING_KIOSK_ID,
     StorageError,
 )
+from kiosk.sync import EnrolResult  # re-exported: the UI imports it from kiosk.sync
 from kiosk.sync.client import CentralClient, SyncError, normalize_server_url
 from kiosk.sync.engine import (
     SETTING_BLOCKED,
@@ -94,23 +94,6 @@ def _forget_other_catalogue(
         store.apply_catalogue(empty)
     except (StorageError, ValueError) as exc:
         log.error("could not drop the previous catalogue: %s", exc)
-
-
-@dataclass(frozen=True)
-class EnrolResult:
-    """What staff see after enrolling. ``catalogue_error`` is set when the kiosk is
-    enrolled but the first catalogue download failed (the next sync fetches it)."""
-
-    kiosk_id: str
-    server_url: str
-    service_point: dict
-    counter: dict
-    catalogue_error: str | None = None
-
-    def place(self, lang: str = "en") -> str:
-        sp = self.service_point.get(f"name_{lang}") or self.service_point.get("name_th", "")
-        ct = self.counter.get(f"name_{lang}") or self.counter.get("name_th", "")
-        return f"{sp} / {ct}"
 
 
 def secure_data_files(data_dir: Path) -> list[str]:

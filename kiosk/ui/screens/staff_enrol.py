@@ -202,7 +202,7 @@ class StaffEnrolScreen(Screen):
 
     # -- enrolment ----------------------------------------------------------------------------
     def start(self) -> None:
-        from kiosk.sync.client import BadServerUrl, normalize_server_url
+        from kiosk.sync.errors import BadServerUrl, normalize_server_url
 
         if self.busy:
             return
@@ -218,7 +218,7 @@ class StaffEnrolScreen(Screen):
         self.win.sync.enroll(url, self.code.text().strip(), self.finished.emit)
 
     def _done(self, outcome: object) -> None:
-        from kiosk.sync.enrol import EnrolResult
+        from kiosk.sync import EnrolResult
 
         self.busy = False
         self.outcome = outcome
