@@ -11,10 +11,12 @@
    substring / province / province + service / name + service, page 3);
 3. starts gunicorn (``central.wsgi``) on a free loopback port and measures over HTTP:
    a service point page, first request per page (not in the server cache: full render,
-   published results from the ratings); then ``--rate`` requests/s paced for
-   ``--duration`` s over the rated points, Thai and English (latency from each request's
-   scheduled time, so a server that falls behind shows it); ``If-None-Match`` revalidation
-   (304); search and near-me pages through HTTP.
+   published results from the ratings); ``If-None-Match`` revalidation (304); search and
+   near-me pages; then ``--rate`` requests/s paced for ``--duration`` s over the
+   ``--paced-pages`` most visited offices after warming each process's page cache
+   (latency from each request's scheduled time, so a server that falls behind shows it).
+   The machine's load average is printed with the figures: other work on the same cores
+   slows every number.
 
 The load generator runs on the same 2 cores as gunicorn and PostgreSQL (threads in
 ``--load-procs`` processes, loopback only, bounded in time and count). Last line: one JSON
@@ -31,11 +33,13 @@ import multiprocessing
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -93,16 +97,19 @@ def quantile(values: list[float], q: float) -> float:
 
 
 class Client:
-    """One keep-alive loopback connection."""
+    """A loopback HTTP client. ``Connection: close`` on every request: what gunicorn sees
+    behind nginx (HTTP/1.0 to the upstream by default), and with gunicorn 27.0.1 kept-alive
+    connections stalled here under load (requests left unread while every worker waited)."""
 
     def __init__(self, port: int):
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        headers = {"Connection": "close", **(headers or {})}
         for attempt in (1, 2):
             try:
-                self.conn.request("GET", path, headers=headers or {})
+                self.conn.request("GET", path, headers=headers)
                 response = self.conn.getresponse()
                 data = response.read()
                 if response.will_close:
@@ -170,7 +177,21 @@ def _paced_worker(port, paths, interval, phase, deadline_in, max_requests, start
         raise
 
 
-def paced(port: int, paths: list[str], rate: float, duration: float, clients: int, procs: int):
+def paced(
+    port: int,
+    paths: list[str],
+    rate: float,
+    duration: float,
+    clients: int,
+    procs: int,
+    max_requests: int | None = 10**6,
+):
+    """``rate`` requests/s from ``clients`` threads for ``duration`` s; with
+    ``max_requests=None`` each path once, as fast as the server answers (a warm-up)."""
+    if max_requests is None:
+        per = -(-len(paths) // clients)
+        groups = [paths[i * per : (i + 1) * per] for i in range(clients)]
+        return _closed_loop(port, groups)
     ctx = multiprocessing.get_context("fork")
     start = ctx.Barrier(procs + 1)
     interval = clients / rate
@@ -180,7 +201,7 @@ def paced(port: int, paths: list[str], rate: float, duration: float, clients: in
         parent_end, child_end = ctx.Pipe(duplex=False)
         proc = ctx.Process(
             target=_paced_worker,
-            args=(port, paths, interval, mine, duration, 10**6, start, child_end),
+            args=(port, paths, interval, mine, duration, max_requests, start, child_end),
         )
         proc.start()
         child_end.close()
@@ -206,6 +227,47 @@ def paced(port: int, paths: list[str], rate: float, duration: float, clients: in
         "ms_p99": 1000 * quantile(lat, 0.99),
         "ms_max": 1000 * max(lat),
     }
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """user + system CPU seconds used so far by ``pids`` (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server_pid: int, pg: str) -> list[int]:
+    """gunicorn's workers and the PostgreSQL backends serving the bench database."""
+    import psycopg
+
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    parts = urlsplit(pg)
+    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
+        ).fetchall()
+    return [int(c) for c in children] + [r[0] for r in rows]
+
+
+def _closed_loop(port: int, groups: list[list[str]]) -> dict:
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def work(group: list[str]) -> None:
+        mine = timed(Client(port), group)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(g,)) for g in groups if g]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"requests": len(latencies), "ms_p50": 1000 * statistics.median(latencies)}
 
 
 def main() -> None:
@@ -237,6 +299,8 @@ def main() -> None:
         help="keep the bench database between runs (generate it only when missing)",
     )
     parser.add_argument("--samples", type=int, default=400, help="in-process query samples")
+    parser.add_argument("--paced-pages", type=int, default=50, help="distinct pages, paced")
+    parser.add_argument("--warm-rounds", type=int, default=8, help="warm-up passes over them")
     args = parser.parse_args()
 
     parts = urlsplit(args.pg)
@@ -248,6 +312,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CP_DB_CONN_MAX_AGE": "600",
         "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        # collected static files (the production storage needs its manifest) go here
+        "CP_DATA_DIR": tempfile.mkdtemp(prefix="cp-bench-public-"),
     }
     env.pop("PYTEST_VERSION", None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
@@ -263,6 +329,7 @@ def main() -> None:
                 "import sys; sys.path.insert(0, 'bench'); import public_data; public_data.summary()"
             )
             log(f"database {DB_NAME}: reused")
+            central(env, "migrate", "-v0")
         else:
             log(f"database {DB_NAME}: migrate + demo + {args.points} points")
             central(env, "migrate", "-v0")
@@ -284,6 +351,7 @@ def main() -> None:
         queries = json.loads(central(env, "shell", "-v0", "-c", script).strip().splitlines()[-1])
         log("in-process:", json.dumps(queries))
 
+        central(env, "collectstatic", "--noinput", "-v0")
         cmd = [
             sys.executable, "-m", "gunicorn", "central.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
@@ -338,14 +406,24 @@ def main() -> None:
             f"near page p50 {1000 * statistics.median(near_http):.1f} ms"
         )
 
-        log(f"paced: {args.rate:.0f} req/s of point pages for {args.duration:.0f} s")
-        load = paced(port, pages, args.rate, args.duration, args.clients, args.load_procs)
+        # The paced phase: the --paced-pages most visited offices (Thai), each gunicorn
+        # process's page cache warmed first (each process has its own cache).
+        hot = pages[: args.paced_pages]
+        warm = paced(port, hot * args.warm_rounds, 1000.0, 1.0, 8, 1, max_requests=None)
+        log(f"warm-up: {warm['requests']} requests, p50 {warm['ms_p50']:.0f} ms")
+        log(f"paced: {args.rate:.0f} req/s over {len(hot)} pages for {args.duration:.0f} s")
+        pids = server_pids(server.pid, args.pg)
+        cpu0 = cpu_seconds(pids)
+        load = paced(port, hot, args.rate, args.duration, args.clients, args.load_procs)
+        server_cpu_ms = 1000 * (cpu_seconds(pids) - cpu0) / load["requests"]
+        log(f"server CPU (gunicorn + PostgreSQL) per paced request: {server_cpu_ms:.2f} ms")
         log(json.dumps(load))
         summary = {
             "server": f"gunicorn {args.worker_class} x{args.workers}"
             + (f" ({args.threads} threads)" if args.worker_class == "gthread" else "")
             + ", PostgreSQL, loopback",
             "cpu_cores": os.cpu_count(),
+            "load_avg_1min_at_end": round(os.getloadavg()[0], 1),
             "points": data["points"],
             "offerings": data["offerings"],
             "rated_points": len(data["rated_points"]),
@@ -361,12 +439,16 @@ def main() -> None:
             "point_page_cold_ms_p50": round(1000 * statistics.median(cold), 1),
             "point_page_cold_ms_p99": round(1000 * quantile(cold, 0.99), 1),
             "point_page_304_ms_p50": round(1000 * statistics.median(revalidate), 2),
+            "paced_pages": len(hot),
+            "paced_cache": f"warmed: {args.warm_rounds} passes over the paced pages",
             "paced_target_req_per_s": args.rate,
             "paced_achieved_req_per_s": round(load["req_per_s"], 1),
             "paced_requests": load["requests"],
             "paced_ms_p50": round(load["ms_p50"], 1),
             "paced_ms_p99": round(load["ms_p99"], 1),
             "paced_ms_max": round(load["ms_max"], 1),
+            "paced_server_cpu_ms_per_request": round(server_cpu_ms, 2),
+            "paced_capacity_2_free_cores_req_per_s_est": round(2000 / server_cpu_ms),
         }
         print(json.dumps(summary))
     finally:
@@ -380,6 +462,7 @@ def main() -> None:
                 server.wait()
         if not args.reuse_db:
             pg_admin(args.pg, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        shutil.rmtree(env["CP_DATA_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

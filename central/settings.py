@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "central.ratings",
     "central.insights",
     "central.audit",
+    "central.comments",
 ]
 # The admins' web UI lives in central/web (written separately); it is picked up when present.
 if importlib.util.find_spec("central.web") is not None:

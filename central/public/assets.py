@@ -26,6 +26,7 @@ from django.core.files.storage import FileSystemStorage
 FONT_FILES = ["Sarabun-Regular.ttf", "Sarabun-SemiBold.ttf", "Sarabun-Bold.ttf"]
 LEAFLET_FILES = [
     "leaflet.js",
+    "leaflet.js.map",  # leaflet.js names it: the manifest storage of collectstatic checks
     "leaflet.css",
     "images/marker-icon.png",
     "images/marker-icon-2x.png",

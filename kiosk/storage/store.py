@@ -58,6 +58,7 @@ from kiosk.storage.models import (
     Step,
 )
 from kiosk.storage.schema import SCHEMA_VERSION, SchemaTooNewError, migrate, user_version
+from protocol.pii import mask as mask_pii
 
 log = logging.getLogger(__name__)
 
@@ -1106,7 +1107,7 @@ class KioskStore:
                 raise ValueError(
                     f"comment is {len(text)} characters long; at most {MAX_COMMENT_CHARS} allowed"
                 )
-            changes["comment"] = text or None
+            changes["comment"] = mask_pii(text)[:MAX_COMMENT_CHARS] or None
         with self._writing("save the follow-up answers") as conn:
             if conn.execute("SELECT 1 FROM ratings WHERE uuid = ?", (uuid,)).fetchone() is None:
                 raise LookupError(f"no rating with uuid {uuid!r}")

@@ -50,3 +50,35 @@ def test_fonts_css_declares_sarabun_from_the_package_files():
 def test_admin_pages_link_the_webfont(db):
     text = Client().get("/admin/login/").content.decode()
     assert '<link rel="stylesheet" href="/static/cp/fonts.css">' in text
+
+
+def test_production_collectstatic_takes_the_package_assets(tmp_path):
+    """``collectstatic`` with the production storage (WhiteNoise's compressed manifest,
+    which follows every url() and sourceMappingURL and fails on a missing file) collects
+    the font and Leaflet, and fonts.css points at the hashed font files."""
+    import os
+    import sys
+
+    env = {
+        **os.environ,
+        "CP_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "k" * 50,
+        "DEBUG": "0",
+        "PYTHONPATH": str(REPO),
+    }
+    env.pop("PYTEST_VERSION", None)  # not TESTING: the production storage
+    env.pop("DATABASE_URL", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "central", "collectstatic", "--noinput"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    static = tmp_path / "static" / "cp"
+    assert list((static / "fonts").glob("Sarabun-Regular.*.ttf"))
+    assert list((static / "vendor" / "leaflet").glob("leaflet.*.js"))
+    css = next((static).glob("fonts.*.css")).read_text()
+    assert 'url("fonts/Sarabun-Regular.' in css and ".ttf" in css

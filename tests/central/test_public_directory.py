@@ -124,9 +124,11 @@ def test_malformed_search_parameters_are_a_400_saying_which(public, world, query
 
 
 def test_hostile_text_is_harmless(public, world):
-    response = public.get("/directory/?q=" + "%00%3Cscript%3E" * 50)
+    response = public.get("/directory/?q=" + "%3Cscript%3E%E2%80%AE%C2%B2" * 50)
     assert response.status_code == 200
     assert "<script>" not in response.text
+    # a NUL byte anywhere in a URL is refused before any view (central's hardening)
+    assert public.get("/directory/?q=a%00b").status_code == 400
     assert public.post("/directory/").status_code == 405
 
 

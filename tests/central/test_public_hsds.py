@@ -131,7 +131,7 @@ def test_paging_and_filters(api, world):
     [
         ("/hsds/services?page=0", 400),
         ("/hsds/services?per_page=5000", 400),
-        ("/hsds/services?page=x%00", 400),
+        ("/hsds/services?page=%C2%B2", 400),  # a Unicode digit
         ("/hsds/service_at_locations?service_id=nope", 400),
         ("/hsds/service_at_locations?location_id=" + "9" * 40, 400),
         ("/hsds/services/not-a-uuid", 404),

@@ -180,7 +180,10 @@ def test_status_shows_a_refused_catalogue(window, qtbot, store):
     qtbot.waitUntil(lambda: bool(_shown(window, "st_catalogue_refused")))
     shown = _shown(window, "st_catalogue_refused")[0].text()
     assert "services[2].fee_th: must not be blank" in shown
-    assert store.status()["catalogue_refused_at"] in shown
+    from kiosk.ui.i18n import format_moment
+
+    at = format_moment(store.status()["catalogue_refused_at"], window.lang)
+    assert at and at in shown, "when it was refused, as staff read times"
     store.clear_catalogue_refusal()
     window.current_screen().refresh()
     qtbot.waitUntil(lambda: not _shown(window, "st_catalogue_refused"))
