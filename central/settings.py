@@ -211,7 +211,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "central.staticstorage.StaticStorage"
     },
 }
 # The middleware of the kiosk sync API and /health (central/wsgi.py): no sessions, CSRF,
