@@ -97,8 +97,11 @@ def child_rss(data_dir: str, n: int) -> None:
             win.set_language(lang)
             action()
             app.processEvents()
+        for svc in win.store.counter_services():  # every service's page
+            win.go("service", code=svc.code)
+            app.processEvents()
         win.go("comment")
-        kb = win.screen("comment").keyboard
+        kb = win.page("comment").keyboard
         for layout in ("th", "en"):
             kb.set_layout(layout)
             kb.shift_btn.click()
@@ -107,9 +110,9 @@ def child_rss(data_dir: str, n: int) -> None:
     win.go("welcome")
     for i in range(n):
         win.go("rating")
-        face = win.screen("rating").faces[i % 5 + 1]
+        face = win.page("rating").faces[i % 5 + 1]
         QTest.mouseClick(face, Qt.LeftButton, pos=face.rect().center())
-        win.screen("followup").chips["staff"].click()
+        win.page("followup").chips["staff"].click()
         win.go("thanks")
         app.processEvents()
     assert win.store.queue_depth() >= n
@@ -190,13 +193,13 @@ def measure_taps(data_dir: Path, n: int) -> dict[str, list[float]]:
     codes = [s.code for s in store.counter_services()]
 
     targets = {
-        "welcome>services": lambda i: win.screen("welcome").docs,
-        "services>service": lambda i: win.screen("services").buttons[codes[i % len(codes)]],
-        "service>rating": lambda i: win.screen("service").rate,
-        "rating>followup": lambda i: win.screen("rating").faces[i % 5 + 1],
-        "followup>comment": lambda i: win.screen("followup").comment,
-        "comment>thanks": lambda i: win.screen("comment").send,
-        "thanks>welcome": lambda i: win.screen("thanks").home,
+        "welcome>services": lambda i: win.page("welcome").docs,
+        "services>service": lambda i: win.page("services").buttons[codes[i % len(codes)]],
+        "service>rating": lambda i: win.page("service").rate,
+        "rating>followup": lambda i: win.page("rating").faces[i % 5 + 1],
+        "followup>comment": lambda i: win.page("followup").comment,
+        "comment>thanks": lambda i: win.page("comment").send,
+        "thanks>welcome": lambda i: win.page("thanks").home,
     }
     cycle = list(targets)
     samples: dict[str, list[float]] = {k: [] for k in cycle}

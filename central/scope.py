@@ -51,6 +51,7 @@ SCOPE_PATHS: dict[str, str] = {
     "insights.agencyhour": "agency",
     "insights.alert": "agency",
     "insights.exportjob": "agency",
+    "comments.commentanalysis": "rating__service_point__agency",
 }
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "central.ratings",
     "central.insights",
     "central.audit",
+    "central.comments",
 ]
 # The admins' web UI lives in central/web (written separately); it is picked up when present.
 if importlib.util.find_spec("central.web") is not None:
@@ -261,7 +262,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "central.staticstorage.StaticStorage"
     },
 }
 # The middleware of the kiosk sync API and /health (central/wsgi.py): no sessions, CSRF,

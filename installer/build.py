@@ -145,6 +145,7 @@ def stage_dists(version: str, stage: Path) -> list[Path]:
                     "static/**/*",
                     "locale/*/LC_MESSAGES/*",
                     "vendor/**/*",
+                    "comments/data/*",
                 ],
                 "*": ["*.json", "*.csv"],
             },

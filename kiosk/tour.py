@@ -84,7 +84,7 @@ def tour_steps(win) -> Iterator[tuple[str, Callable[[], None]]]:
 
     def enrol_typing() -> None:
         staff("staff_enrol")()
-        screen = win.screen("staff_enrol")
+        screen = win.page("staff_enrol")
         screen._focus(screen.url)  # as a tap on the server field does
 
     yield "staff-enrol-typing", enrol_typing

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from typing import Any
 
 log = logging.getLogger("kiosk.watchdog")
 
@@ -59,7 +60,7 @@ class SystemdNotifier:
 
     def __init__(self, interval_ms: int | None) -> None:
         self.interval_ms = interval_ms
-        self.timer = None
+        self.timer: Any = None  # a QTimer once started (PySide6 is imported late)
         self.pings = 0
 
     @classmethod

@@ -11,6 +11,9 @@ echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+echo "== mypy (kiosk/)"
+.venv/bin/mypy
+
 echo "== pytest (SQLite)"
 env -u DATABASE_URL .venv/bin/python -m pytest "$@"
 

@@ -39,10 +39,13 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 
 from central.catalogue.models import Offering, OfferingTombstone, Service
+from central.comments.store import analyse_stored as analyse_comments
 from central.fleet.models import Kiosk
 from central.insights import rollups
-from central.ratings.models import DIMENSIONS, Rating, RatingKey
+from central.ratings import store
+from central.ratings.models import DIMENSIONS, Rating
 from protocol import codec, constants, models
+from protocol.pii import mask_optional as mask_pii
 
 REASON_MAX_CHARS = constants.REASON_MAX_CHARS
 
@@ -130,7 +133,7 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
                 unknown_service_reason=constants.UNKNOWN_SERVICE_REASON if unknown else "",
                 score=item.score,
                 asked_for_copy=item.asked_for_copy,
-                comment=item.comment,
+                comment=mask_pii(item.comment),
                 kiosk_time=kiosk_time,
                 kiosk_seq=item.seq,
                 received_at=now,
@@ -150,19 +153,12 @@ def ingest(kiosk: Kiosk, items: list[dict], now: datetime) -> list[models.Rating
         # rollups, all in one transaction.
         rows.sort(key=lambda row: row.uuid)
         with transaction.atomic():
-            RatingKey.objects.bulk_create(
-                [RatingKey(uuid=row.uuid, batch_id=batch_id) for row in rows],
-                ignore_conflicts=True,
-            )
-            ours = set(
-                RatingKey.objects.filter(uuid__in=list(first_index), batch_id=batch_id).values_list(
-                    "uuid", flat=True
-                )
-            )
+            ours = store.claim_keys([row.uuid for row in rows], batch_id)
             fresh = [row for row in rows if row.uuid in ours]
             if fresh:
-                Rating.objects.bulk_create(fresh)
+                store.insert(fresh)
                 rollups.add_for_point(fresh, service_point_id)
+                analyse_comments(fresh)
             if future_skew and not kiosk.skew_flag:
                 Kiosk.objects.filter(pk=kiosk.pk).update(skew_flag=True)
         for key, index in first_index.items():

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 
-from central.catalogue.models import CopyStatus, Offering, Service
+from central.catalogue.models import Offering, Service
 from central.directory.models import Agency, Counter, ServicePoint
-from central.insights import stats
+from central.insights import sql, stats
 from central.insights.filters import Filters
 from central.insights.models import DIMS, HIST, LOW_DIMS, AgencyDay, AgencyHour, PointMonth
 from central.ratings.models import DIMENSIONS, Rating
@@ -246,68 +245,14 @@ def dimensions(scope: Scope, f: Filters) -> dict:
 
 
 def priors(f: Filters) -> dict[int, stats.Prior]:
-    """Per service key, its national prior over the filter's months (every agency: the
-    national mean is the yardstick, and only this aggregate leaves the scope). Cached for
-    10 minutes per month range: it moves slowly."""
-    start, end = f.months
-    key = f"insights:priors:{start}:{end}"
-    found = cache.get(key)
-    if found is not None:
-        return found
-    groups: dict[int, list[list[int]]] = defaultdict(list)
-    rows = (
-        point_months(None, Filters(start=f.start, end=f.end), national=True)  # type: ignore[arg-type]
-        .values("service_key", "service_point_id")
-        .annotate(**{c: Sum(c) for c in HIST})
-    )
-    for row in rows.iterator(chunk_size=5000):
-        groups[row["service_key"]].append(hist_of(row))
-    out = {k: p for k, v in groups.items() if (p := stats.estimate_prior(v)) is not None}
-    cache.set(key, out, 600)
-    return out
+    """Per service, its national prior over the filter's months (every agency: the
+    national mean is the yardstick; only this aggregate crosses agencies)."""
+    return sql.priors(f)
 
 
 def rank_points(scope: Scope, f: Filters) -> dict:
-    prior = priors(f)
-    parts: dict[int, list] = defaultdict(list)
-    rows = (
-        point_months(scope, f)
-        .values("service_point_id", "service_key")
-        .annotate(**{c: Sum(c) for c in HIST})
-    )
-    for row in rows.iterator(chunk_size=5000):
-        p = prior.get(row["service_key"])
-        if p is not None:
-            parts[row["service_point_id"]].append((hist_of(row), p))
-    scored = []
-    below = 0
-    for sp_id, items in parts.items():
-        fair = stats.fair_score(items)
-        if fair is None:
-            continue
-        if fair.n < f.min_n:
-            below += 1
-            continue
-        scored.append((sp_id, fair))
-    best = sorted(scored, key=lambda t: -t[1].score)[:20]
-    worst = sorted(scored, key=lambda t: t[1].score)[:20]
-    clearly = sorted(
-        (t for t in scored if t[1].high < prior_mean_of(t[1])), key=lambda t: t[1].high
-    )[:20]
-    points = ServicePoint.objects.select_related("agency").in_bulk(
-        {sp for sp, _ in best + worst + clearly}
-    )
-
-    def rows_of(items):
-        return [{"obj": points[sp], "fair": fair} for sp, fair in items]
-
-    return {
-        "best": rows_of(best),
-        "worst": rows_of(worst),
-        "clearly_worst": rows_of(clearly),
-        "ranked": len(scored),
-        "below_min": below,
-    }
+    """Best, lowest and clearly-worst service points (computed in the database)."""
+    return sql.rank_points(scope, f)
 
 
 def prior_mean_of(fair: stats.Fair) -> float:
@@ -343,31 +288,11 @@ def rank_services(scope: Scope, f: Filters) -> list[dict]:
 # -- No Copy compliance ----------------------------------------------------------------------
 
 
-def _declared_no_copy():
-    """(point, service) pairs where the office declared No Copy for every document it has a
-    copy status for, as an ``Exists`` on a PointMonth row."""
-    statuses = CopyStatus.objects.filter(
-        offering__service_point_id=OuterRef("service_point_id"),
-        offering__service_id=OuterRef("service_key"),
-    )
-    return Exists(statuses.filter(status=CopyStatus.NO_COPY)) & ~Exists(
-        statuses.filter(status=CopyStatus.COPY_REQUIRED)
-    )
-
-
 def compliance(scope: Scope, f: Filters) -> dict:
-    base = point_months(scope, f).exclude(service_key=0)
-    declared = base.filter(_declared_no_copy())
+    """Declared No Copy vs. what citizens say (aggregated in the database)."""
     contradictions = []
-    rows = (
-        declared.values("service_point_id", "service_key")
-        .annotate(yes=Sum("copy_yes"), no=Sum("copy_no"))
-        .filter(yes__gt=0)
-    )
-    for row in rows.iterator(chunk_size=5000):
+    for row in sql.contradictions(scope, f, CONTRADICTION_MIN_ANSWERS, CONTRADICTION_SHARE):
         answers = row["yes"] + row["no"]
-        if answers < CONTRADICTION_MIN_ANSWERS:
-            continue
         low, high = stats.wilson(row["yes"], answers)
         if low >= CONTRADICTION_SHARE:
             contradictions.append({**row, "answers": answers, "low": low, "high": high})
@@ -389,31 +314,31 @@ def compliance(scope: Scope, f: Filters) -> dict:
         r["share"] = r["yes"] / r["answers"]
         r["offering_id"] = offerings.get((r["service_point_id"], r["service_key"]))
 
-    def shares(qs, group: str | None):
-        fields = [group] if group else []
-        agg = qs.values(*fields).annotate(yes=Sum("copy_yes"), no=Sum("copy_no"))
-        out = []
-        for row in agg if group else [qs.aggregate(yes=Sum("copy_yes"), no=Sum("copy_no"))]:
-            yes, no = row["yes"] or 0, row["no"] or 0
-            ci = stats.wilson(yes, yes + no)
-            out.append(
-                {**row, "answers": yes + no, "pct": round(100 * yes / (yes + no), 1)
-                 if yes + no else None, "ci": ci}
-            )  # fmt: skip
-        return out
+    shares = sql.copy_shares(scope, f)
 
-    overall = shares(declared, None)[0]
-    required = shares(base.exclude(_declared_no_copy()), None)[0]
-    by_month = shares(declared, "month")
-    by_month.sort(key=lambda r: r["month"])
-    by_agency = shares(declared, "agency_id")
-    agencies = Agency.objects.in_bulk([r["agency_id"] for r in by_agency])
-    for r in by_agency:
-        r["obj"] = agencies[r["agency_id"]]
+    def share(rows, **extra):
+        yes = sum(r[3] for r in rows)
+        no = sum(r[4] for r in rows)
+        return {
+            **extra,
+            "yes": yes,
+            "no": no,
+            "answers": yes + no,
+            "pct": round(100 * yes / (yes + no), 1) if yes + no else None,
+            "ci": stats.wilson(yes, yes + no),
+        }
+
+    declared = [r for r in shares if r[2]]
+    months = sorted({r[0] for r in declared})
+    by_month = [share([r for r in declared if r[0] == m], month=m) for m in months]
+    agencies = Agency.objects.in_bulk({r[1] for r in declared})
+    by_agency = [
+        share([r for r in declared if r[1] == a], agency_id=a, obj=agencies[a]) for a in agencies
+    ]
     by_agency.sort(key=lambda r: -(r["pct"] or 0))
     return {
-        "overall": overall,
-        "required": required,
+        "overall": share(declared),
+        "required": share([r for r in shares if not r[2]]),
         "by_month": by_month,
         "by_agency": by_agency,
         "contradictions": contradictions,

@@ -87,6 +87,14 @@ def _csv_cell(value):
 
 
 def csv_stream(scope: Scope, f: Filters):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from central.insights import pg_export
+
+        yield from pg_export.csv_chunks(queryset(scope, f), HEADER)
+        return
+
     class Echo:
         def write(self, value):
             return value
@@ -104,6 +112,13 @@ def csv_stream(scope: Scope, f: Filters):
 
 
 def xlsx_stream(scope: Scope, f: Filters):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        from central.insights import pg_export
+
+        return xlsx.stream(HEADER, pg_export.rows(queryset(scope, f)))
+
     def cells():
         for row in rows(scope, f):
             yield [

@@ -50,7 +50,7 @@ def alerts_view(request):
             a.summary = a.summary_en if english else a.summary_th
             a.state_label = tr(*STATE_WORDS[a.state])
             a.kind_label = tr(*KIND_WORDS[a.kind])
-        rows = [[a.raised_at.strftime("%Y-%m-%d %H:%M"), str(a.kind_label), display(a.service_point),
+        rows = [[timezone.localtime(a.raised_at).strftime("%Y-%m-%d %H:%M"), str(a.kind_label), display(a.service_point),
                  a.summary, str(a.state_label)] for a in items]  # fmt: skip
         table = Table(
             "alerts",
@@ -108,7 +108,9 @@ def fleet_view(request):
         versions = Tally(k.app_version or "?" for k in kiosks).most_common()
 
         def row(k):
-            seen = k.last_seen.strftime("%Y-%m-%d %H:%M") if k.last_seen else "—"
+            seen = (
+                timezone.localtime(k.last_seen).strftime("%Y-%m-%d %H:%M") if k.last_seen else "—"
+            )
             return [k.public_id, display(k.counter), display(k.counter.service_point.agency), seen,
                     k.queue_depth, k.app_version, k.catalogue_refused_reason or "",
                     round(k.clock_skew_seconds or 0)]  # fmt: skip

@@ -56,20 +56,26 @@ def _col(index: int) -> str:
     return name
 
 
-def _cell(ref: str, value) -> str:
+def _cell(value) -> str:
+    # Cells and rows without an "r" reference are placed one after the other (ECMA-376
+    # allows leaving it out), which keeps a million-row sheet cheap to write.
     if value is None or value == "":
-        return ""
+        return "<c/>"
     if value is True or value is False:
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        return f'<c t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))[:32767]
-    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+        return f"<c><v>{value}</v></c>"
+    text = str(value)
+    if _NEEDS_WORK.search(text):
+        text = escape(_ILLEGAL.sub("", text))
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text[:32767]}</t></is></c>'
+
+
+_NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _row(number: int, cols: list[str], values) -> str:
-    cells = "".join(_cell(f"{c}{number}", v) for c, v in zip(cols, values, strict=False))
-    return f'<row r="{number}">{cells}</row>'
+    return "<row>" + "".join(map(_cell, values)) + "</row>"
 
 
 SHEET_HEAD = (

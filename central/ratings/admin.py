@@ -176,6 +176,9 @@ class RatingAdmin(CounterPointAdmin):
 
             return HttpResponseNotFound(refused, content_type="text/plain; charset=utf-8")
         extra_context = extra_context or {}
+        from central.insights import listing
+
+        extra_context["cp_count_cap"] = listing.CAP
         if self.has_export_permission(request):
             query = request.GET.copy()
             query.pop("p", None)

@@ -133,8 +133,12 @@ class RatingKey(models.Model):
     have: ingest inserts keys with ``ON CONFLICT DO NOTHING`` and stores only the ratings
     whose key it created (see ``central.api.ingest``)."""
 
-    uuid = models.UUIDField(primary_key=True)
-    batch_id = models.UUIDField()
+    uuid = models.UUIDField(primary_key=True, verbose_name=_("Rating id (UUID)"))
+    batch_id = models.UUIDField(verbose_name=_("Upload batch id"))
+
+    class Meta:
+        verbose_name = _("rating key")
+        verbose_name_plural = _("rating keys")
 
     def __str__(self) -> str:
         return str(self.uuid)

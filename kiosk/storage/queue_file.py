@@ -22,13 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.storage.recovery import _salvage, _salvage_rating
 from kiosk.storage.store import (
     DB_FILENAME,
     SETTING_ENROLMENT,
     SETTING_KIOSK_ID,
     KioskStore,
-    _salvage,
-    _salvage_rating,
 )
 
 FORMAT = "counterpoint-kiosk-queue"

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class SyncService:
         with self._lock:
             self._listeners.append(listener)
 
-    def _set_state(self, **changes: object) -> None:
+    def _set_state(self, **changes: Any) -> None:
         with self._lock:
             self._state = replace(self._state, **changes)
             state, listeners = self._state, list(self._listeners)

@@ -403,9 +403,10 @@ class CentralSync(SyncService):
                         f"Sync failed unexpectedly: {exc}", transient=True, kind="other"
                     )
                 with self._flag_lock:
-                    kind, self._pending = self._pending, None
-                if kind is None or self._stop.is_set() or self._failures:
+                    pending, self._pending = self._pending, None
+                if pending is None or self._stop.is_set() or self._failures:
                     break
+                kind = pending
         finally:
             self._pass_lock.release()
 

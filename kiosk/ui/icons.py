@@ -12,9 +12,9 @@ from kiosk.ui import theme
 
 def _canvas(size: int) -> tuple[QPixmap, QPainter]:
     pm = QPixmap(size, size)
-    pm.fill(Qt.transparent)
+    pm.fill(Qt.GlobalColor.transparent)
     p = QPainter(pm)
-    p.setRenderHint(QPainter.Antialiasing)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
     return pm, p
 
 
@@ -27,12 +27,12 @@ def face(score: int, size: int) -> QPixmap:
     p.setBrush(QColor(theme.FACE_COLOURS[score]))
     p.drawEllipse(QRectF(s * 0.05, s * 0.05, s * 0.9, s * 0.9))
     p.setBrush(QColor(theme.INK))
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     for x in (0.35, 0.65):
         p.drawEllipse(QPointF(s * x, s * 0.4), s * 0.06, s * 0.07)
-    pen = QPen(QColor(theme.INK), s * 0.06, Qt.SolidLine, Qt.RoundCap)
+    pen = QPen(QColor(theme.INK), s * 0.06, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
     p.setPen(pen)
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     curve = (score - 3) * 0.09  # negative: frown, positive: smile
     path = QPainterPath(QPointF(s * 0.3, s * 0.66 - curve * s * 0.3))
     path.quadTo(
@@ -50,9 +50,11 @@ def no_copy(size: int) -> QPixmap:
     s = float(size)
     ink = QColor(theme.NO_COPY_INK)
     p.setPen(QPen(ink, s * 0.08))
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRoundedRect(QRectF(s * 0.08, s * 0.2, s * 0.84, s * 0.6), s * 0.1, s * 0.1)
-    pen = QPen(ink, s * 0.11, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    pen = QPen(
+        ink, s * 0.11, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+    )
     p.setPen(pen)
     path = QPainterPath(QPointF(s * 0.3, s * 0.5))
     path.lineTo(QPointF(s * 0.45, s * 0.64))
@@ -83,7 +85,7 @@ def document(size: int, colour: str = theme.ON_PRIMARY) -> QPixmap:
     pm, p = _canvas(size)
     s = float(size)
     p.setPen(QPen(QColor(colour), s * 0.08))
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     path = QPainterPath(QPointF(s * 0.2, s * 0.08))
     path.lineTo(QPointF(s * 0.6, s * 0.08))
     path.lineTo(QPointF(s * 0.8, s * 0.28))
@@ -110,7 +112,7 @@ def star(size: int, colour: str = theme.ON_PRIMARY) -> QPixmap:
         pt = QPointF(s / 2 + r * math.cos(a), s / 2 + r * math.sin(a))
         path.moveTo(pt) if i == 0 else path.lineTo(pt)
     path.closeSubpath()
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(colour))
     p.drawPath(path)
     p.end()
@@ -121,7 +123,7 @@ def icon(pm: QPixmap) -> QIcon:
     return QIcon(pm)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)  # the pages kept hold their own pixmaps
 def qr_image(text: str, size: int) -> QImage:
     """A QR code for ``text`` (made with the ``qrcode`` package), painted black on white."""
     import qrcode
@@ -132,10 +134,10 @@ def qr_image(text: str, size: int) -> QImage:
     matrix = qr.get_matrix()
     n = len(matrix)
     cell = max(1, size // n)
-    img = QImage(cell * n, cell * n, QImage.Format_RGB32)
+    img = QImage(cell * n, cell * n, QImage.Format.Format_RGB32)
     img.fill(QColor("#FFFFFF"))
     p = QPainter(img)
-    p.setPen(Qt.NoPen)
+    p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor("#000000"))
     for y, row in enumerate(matrix):
         for x, on in enumerate(row):
@@ -150,7 +152,13 @@ def check(size: int, colour: str = theme.ON_PRIMARY) -> QPixmap:
     """A bold check mark: shown on every selected choice, so selection is never colour alone."""
     pm, p = _canvas(size)
     s = float(size)
-    pen = QPen(QColor(colour), s * 0.14, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    pen = QPen(
+        QColor(colour),
+        s * 0.14,
+        Qt.PenStyle.SolidLine,
+        Qt.PenCapStyle.RoundCap,
+        Qt.PenJoinStyle.RoundJoin,
+    )
     p.setPen(pen)
     path = QPainterPath(QPointF(s * 0.16, s * 0.52))
     path.lineTo(QPointF(s * 0.4, s * 0.76))
@@ -166,7 +174,7 @@ def circle(size: int, colour: str = theme.INK_MUTED) -> QPixmap:
     pm, p = _canvas(size)
     s = float(size)
     p.setPen(QPen(QColor(colour), s * 0.08))
-    p.setBrush(Qt.NoBrush)
+    p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawEllipse(QRectF(s * 0.12, s * 0.12, s * 0.76, s * 0.76))
     p.end()
     return pm
@@ -177,7 +185,13 @@ def chevron(size: int, colour: str = theme.PRIMARY, down: bool = False) -> QPixm
     """A chevron: right on a tile that opens something, down on the "more below" cue."""
     pm, p = _canvas(size)
     s = float(size)
-    pen = QPen(QColor(colour), s * 0.13, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    pen = QPen(
+        QColor(colour),
+        s * 0.13,
+        Qt.PenStyle.SolidLine,
+        Qt.PenCapStyle.RoundCap,
+        Qt.PenJoinStyle.RoundJoin,
+    )
     p.setPen(pen)
     path = QPainterPath()
     if down:
@@ -202,7 +216,13 @@ def thanks(size: int) -> QPixmap:
     p.setPen(QPen(QColor(theme.PRIMARY), s * 0.06))
     p.setBrush(QColor(theme.CARD))
     p.drawEllipse(QRectF(s * 0.05, s * 0.05, s * 0.9, s * 0.9))
-    pen = QPen(QColor(theme.PRIMARY), s * 0.09, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin)
+    pen = QPen(
+        QColor(theme.PRIMARY),
+        s * 0.09,
+        Qt.PenStyle.SolidLine,
+        Qt.PenCapStyle.RoundCap,
+        Qt.PenJoinStyle.RoundJoin,
+    )
     p.setPen(pen)
     path = QPainterPath(QPointF(s * 0.3, s * 0.52))
     path.lineTo(QPointF(s * 0.45, s * 0.67))

@@ -159,6 +159,7 @@ QPushButton:disabled {{ color: {DISABLED_INK}; background: {DISABLED_BG}; border
 QPushButton[role="primary"] {{ background: {PRIMARY}; color: {ON_PRIMARY}; border-color: {PRIMARY};
     font-size: {round(m.body_px * 1.2)}px; font-weight: 700; }}
 QPushButton[role="primary"]:pressed {{ background: {PRIMARY_DARK}; }}
+QPushButton[role="primary"]:disabled {{ color: {DISABLED_INK}; background: {DISABLED_BG}; border-color: {DISABLED_BG}; }}
 QPushButton[role="lang"] {{ background: transparent; color: {ON_HEADER}; border-color: {ON_HEADER};
     font-weight: 700; padding: 4px 4px; min-width: {t - 12}px; }}
 QPushButton[role="lang"]:checked {{ background: {ON_HEADER}; color: {HEADER}; }}

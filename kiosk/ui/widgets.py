@@ -40,7 +40,7 @@ class Label(QLabel):
 def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
     lab = Label(text)
     lab.setWordWrap(wrap)
-    lab.setTextFormat(Qt.PlainText)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
     if role:
         lab.setProperty("role", role)
     return lab
@@ -48,7 +48,7 @@ def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
 
 def button(text: str = "", role: str | None = None, name: str | None = None) -> QPushButton:
     btn = QPushButton(text)
-    btn.setFocusPolicy(Qt.NoFocus)
+    btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     if role:
         btn.setProperty("role", role)
     if name:
@@ -74,16 +74,16 @@ class ScrollBox(QScrollArea):
     def __init__(self, inner: QWidget) -> None:
         super().__init__()
         self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # as needed, but zero wide (theme): the content keeps its size and scrolls
         # (AlwaysOff would make Qt squeeze the content into the viewport instead)
         self.setWidget(inner)
-        QScroller.grabGesture(self.viewport(), QScroller.TouchGesture)
+        QScroller.grabGesture(self.viewport(), QScroller.ScrollerGestureType.TouchGesture)
         self.cue = QPushButton(self)
         self.cue.setObjectName("more_below")
         self.cue.setProperty("role", "cue")
-        self.cue.setFocusPolicy(Qt.NoFocus)
+        self.cue.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.cue.clicked.connect(self.page_down)
         self.cue.hide()
         bar = self.verticalScrollBar()
@@ -107,8 +107,10 @@ class ScrollBox(QScrollArea):
         deleted): pages live side by side in one holder, so showing one again needs no
         new layout or style work. Set up with ``holder()``."""
         holder = self.widget()
+        box = holder.layout() if holder is not None else None
+        assert holder is not None and box is not None, "set up with page_holder()"
         if page.parentWidget() is not holder:
-            holder.layout().addWidget(page)
+            box.addWidget(page)
         for other in holder.children():
             if isinstance(other, QWidget) and other is not page and not other.isHidden():
                 other.hide()
@@ -117,24 +119,28 @@ class ScrollBox(QScrollArea):
 
     def drop(self, page: QWidget) -> None:
         """Forget a page shown by ``swap``."""
-        self.widget().layout().removeWidget(page)
+        holder = self.widget()
+        box = holder.layout() if holder is not None else None
+        if box is not None:
+            box.removeWidget(page)
         page.hide()
         page.deleteLater()
 
     def settle(self, show_new: bool = True) -> None:
         """Lay out rebuilt content now rather than at the next turns of the event loop."""
         inner = self.widget()
-        if inner is None or inner.layout() is None:
+        layout = inner.layout() if inner is not None else None
+        if inner is None or layout is None:
             return
         if show_new:
             for child in inner.findChildren(QWidget):
                 # widgets just added to a visible parent show at the next turn of the
                 # event loop (Qt queues it); show them now so the layout counts them
-                if not child.testAttribute(Qt.WA_WState_ExplicitShowHide):
+                if not child.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide):
                     child.show()
                 child.ensurePolished()  # style sheet fonts and sizes, before measuring
-        inner.layout().invalidate()
-        inner.layout().activate()
+        layout.invalidate()
+        layout.activate()
         width = self.viewport().width()
         height = inner.heightForWidth(width) if inner.hasHeightForWidth() else -1
         hint = inner.minimumSizeHint()
@@ -206,18 +212,20 @@ class IconText(QPushButton):
         chevron: bool = False,
     ):
         super().__init__()
-        self.setFocusPolicy(Qt.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setProperty("role", role)
         if name:
             self.setObjectName(name)
-        box = QBoxLayout(QBoxLayout.TopToBottom if vertical else QBoxLayout.LeftToRight, self)
+        self.box = box = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom if vertical else QBoxLayout.Direction.LeftToRight, self
+        )
         box.setContentsMargins(2, 2, 2, 2)
         box.setSpacing(12)
         self.icon_label = QLabel()
-        self.icon_label.setAlignment(Qt.AlignCenter)
+        self.icon_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text_label = QLabel()
         self.text_label.setWordWrap(True)
-        self.text_label.setAlignment(Qt.AlignCenter)
+        self.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         # a tile that opens something ends in a chevron; otherwise the icon sits right
         # next to its words, the pair centred on the button
         self.chevron_label = QLabel() if chevron else None
@@ -225,41 +233,49 @@ class IconText(QPushButton):
         if self.chevron_label is not None:
             labels.append(self.chevron_label)
         for lab in labels:
-            lab.setAttribute(Qt.WA_TransparentForMouseEvents)
+            lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             lab.setStyleSheet("background: transparent; color: inherit;")
         if vertical:
-            box.addWidget(self.icon_label, 0, Qt.AlignCenter)
+            box.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignCenter)
             box.addWidget(self.text_label, 1)
         elif self.chevron_label is not None:
-            box.addWidget(self.icon_label, 0, Qt.AlignVCenter)
+            box.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignVCenter)
             box.addWidget(self.text_label, 1)
-            box.addWidget(self.chevron_label, 0, Qt.AlignVCenter)
+            box.addWidget(self.chevron_label, 0, Qt.AlignmentFlag.AlignVCenter)
         else:
             box.addStretch(1)
-            box.addWidget(self.icon_label, 0, Qt.AlignVCenter)
+            box.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignVCenter)
             box.addWidget(self.text_label, 0)
             box.addStretch(1)
         # an invisible strut: the layout (which Qt asks for the height of a word-wrapped
         # button) is never lower than a finger's target (``set_min_height``)
-        self._strut = QSpacerItem(0, 0, QSizePolicy.Minimum, QSizePolicy.Fixed)
+        self._strut = QSpacerItem(0, 0, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         box.addItem(self._strut)
-        policy = QSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
     def set_min_height(self, height: int) -> None:
         self.setMinimumHeight(height)
-        self._strut.changeSize(0, max(0, height - 4), QSizePolicy.Minimum, QSizePolicy.Fixed)
-        self.layout().invalidate()
+        self._strut.changeSize(
+            0, max(0, height - 4), QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed
+        )
+        self.box.invalidate()
 
     def set_chevron(self, pixmap: QPixmap) -> None:
         if self.chevron_label is not None:
             self.chevron_label.setPixmap(pixmap)
 
     def set_vertical(self, vertical: bool) -> None:
-        self.layout().setDirection(QBoxLayout.TopToBottom if vertical else QBoxLayout.LeftToRight)
+        self.box.setDirection(
+            QBoxLayout.Direction.TopToBottom if vertical else QBoxLayout.Direction.LeftToRight
+        )
 
     def set_content(self, pixmap: QPixmap | None, text: str, colour: str | None = None) -> None:
+        shown = (pixmap.cacheKey() if pixmap is not None else None, text, colour)
+        if shown == getattr(self, "_shown", None):
+            return  # unchanged: no new layout, no style sheet to re-apply
+        self._shown = shown
         if pixmap is not None:
             self.icon_label.setPixmap(pixmap)
         self.icon_label.setVisible(pixmap is not None)
@@ -272,18 +288,18 @@ class IconText(QPushButton):
 
     def sizeHint(self):  # noqa: N802 - Qt API
         hint = super().sizeHint()
-        inner = self.layout().sizeHint()
+        inner = self.box.sizeHint()
         return hint.expandedTo(inner)
 
     def minimumSizeHint(self):  # noqa: N802 - Qt API
-        return super().minimumSizeHint().expandedTo(self.layout().minimumSize())
+        return super().minimumSizeHint().expandedTo(self.box.minimumSize())
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
-        return self.layout().hasHeightForWidth()
+        return self.box.hasHeightForWidth()
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
         """Tall enough for its wrapped words (a tile never squeezes two lines into one)."""
-        return max(self.minimumHeight(), self.layout().totalHeightForWidth(width))
+        return max(self.minimumHeight(), self.box.totalHeightForWidth(width))
 
 
 class Header(QWidget):
@@ -302,32 +318,32 @@ class Header(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setProperty("role", "header")
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 4, 12, 4)
         self.gesture_area = QPushButton()
         self.gesture_area.setObjectName("staff_gesture")
         self.gesture_area.setProperty("role", "hidden")
-        self.gesture_area.setFocusPolicy(Qt.NoFocus)
+        self.gesture_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         names = QVBoxLayout(self.gesture_area)
         names.setContentsMargins(0, 0, 0, 0)
         names.setSpacing(0)
         self.title = label(role="header_title")
         self.subtitle = label(role="header_sub")
         for lab in (self.title, self.subtitle):
-            lab.setAttribute(Qt.WA_TransparentForMouseEvents)
+            lab.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             names.addWidget(lab)
-        self.gesture_area.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.gesture_area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         row.addWidget(self.gesture_area, 1)
         self.net = label(role="offline", wrap=False)
         self.net.setObjectName("net_mark")
-        row.addWidget(self.net, 0, Qt.AlignVCenter)
+        row.addWidget(self.net, 0, Qt.AlignmentFlag.AlignVCenter)
         self.lang_th = button(tr("lang_switch_th", "th"), "lang", "lang_th")
         self.lang_en = button(tr("lang_switch_en", "en"), "lang", "lang_en")
         for b, lang in ((self.lang_th, "th"), (self.lang_en, "en")):
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, lang=lang: self.language_chosen.emit(lang))
-            row.addWidget(b, 0, Qt.AlignVCenter)
+            row.addWidget(b, 0, Qt.AlignmentFlag.AlignVCenter)
         self._taps: list[float] = []
         self.gesture_area.clicked.connect(self._tap)
 
@@ -360,7 +376,7 @@ class Choice(QPushButton):
 
     def __init__(self, name: str, icon_px: int, role: str = "chip") -> None:
         super().__init__()
-        self.setFocusPolicy(Qt.NoFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setProperty("role", role)
         self.setObjectName(name)
         self.setCheckable(True)

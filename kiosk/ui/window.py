@@ -51,13 +51,21 @@ def screen_class(name: str) -> type[Screen]:
 
 DEFAULT_LANG = "th"
 STORAGE_RETRY_MS = 5000
+SETTINGS_CACHE_S = 10.0  # changes made elsewhere (another process) show within this
 USER_EVENTS = {
-    QEvent.MouseButtonPress,
-    QEvent.MouseButtonRelease,
-    QEvent.TouchBegin,
-    QEvent.TouchUpdate,
-    QEvent.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonRelease,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+    QEvent.Type.KeyPress,
 }
+
+
+def app() -> QApplication:
+    """The running application (the window exists only inside one)."""
+    instance = QApplication.instance()
+    assert isinstance(instance, QApplication), "create the QApplication first"
+    return instance
 
 
 def release_free_memory() -> None:
@@ -95,6 +103,7 @@ class IdleOverlay(QFrame):
         self.text.setText(tr("idle_body", lang, n=seconds))
         self.button.setText(tr("idle_stay", lang))
         parent = self.parentWidget()
+        assert parent is not None
         w = min(parent.width() - 40, max(parent.width() * 2 // 3, 360))
         self.resize(w, self.sizeHint().height())
         self.move((parent.width() - self.width()) // 2, (parent.height() - self.height()) // 2)
@@ -119,13 +128,14 @@ class KioskWindow(QWidget):
     ) -> None:
         super().__init__()
         self.setObjectName("KioskRoot")
-        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.store, self.sync, self.clock = store, sync, clock
         self.kiosk_mode = kiosk_mode
         self.unlocked = not kiosk_mode
         self.staff_unlocked = False
         self.lang = DEFAULT_LANG
         self.storage_problem: StorageError | None = None
+        self._settings_cache: dict[str, tuple[int, float, float]] = {}
         self.open_rating: str | None = None  # rated, follow-ups still being answered
         # Storage that could not be opened at start: the store is a read-only stand-in
         # (catalogue only), rating is paused and the window tries the real one again.
@@ -158,7 +168,7 @@ class KioskWindow(QWidget):
         self.countdown.setInterval(1000)
         self.countdown.timeout.connect(self._tick)
         self._left = 0
-        QApplication.instance().installEventFilter(self)
+        app().installEventFilter(self)
 
         # Storage health: while something is wrong, look again every few seconds and
         # clear the alert (and offer rating again) as soon as storage works.
@@ -174,7 +184,11 @@ class KioskWindow(QWidget):
             log.warning("database was corrupt; moved aside to %s", store.recovered_from)
 
         if kiosk_mode:
-            self.setWindowFlags(Qt.FramelessWindowHint | Qt.WindowStaysOnTopHint | Qt.Window)
+            self.setWindowFlags(
+                Qt.WindowType.FramelessWindowHint
+                | Qt.WindowType.WindowStaysOnTopHint
+                | Qt.WindowType.Window
+            )
         self._refresh_header()
         # A new kiosk asks staff to choose a PIN. A kiosk whose PIN was lost with a
         # damaged database never does: it serves citizens, and staff mode opens only
@@ -200,11 +214,13 @@ class KioskWindow(QWidget):
                 self._retranslate(current)
 
     # -- navigation -------------------------------------------------------------------
-    def screen(self, name: str) -> Screen:
+    def page(self, name: str) -> Screen:
         if name not in self.screens:
             scr = screen_class(name)(self)
             self.screens[name] = scr
             self.stack.addWidget(scr)
+            if name == "rating":
+                scr.rated.connect(self._rated)  # type: ignore[attr-defined]  # RatingScreen
             # the screen's scroll boxes, found once (they are made with the screen)
             self._boxes[name] = scr.findChildren(ScrollBox)
         return self.screens[name]
@@ -212,22 +228,25 @@ class KioskWindow(QWidget):
     def prebuild(self) -> None:
         """Build the screens not shown yet, so the first tap on each is as fast as later ones."""
         for name in SCREENS:
-            self.screen(name).retranslate()
+            self.page(name).retranslate()
 
     def current_screen(self) -> Screen | None:
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, Screen) else None
 
     def go(self, name: str, **params: object) -> None:
-        scr = self.screen(name)
+        scr = self.page(name)
         if scr.staff and not self.staff_unlocked and name != "pin":
-            name, scr, params = "pin", self.screen("pin"), {"mode": "unlock", "after": name}
+            name, scr, params = "pin", self.page("pin"), {"mode": "unlock", "after": name}
         if not scr.staff:
             if self.staff_unlocked:
                 QTimer.singleShot(0, self.release_staff_screens)
             self.staff_unlocked = False
         if self.open_rating is not None and name not in ("followup", "comment"):
             self.finish_rating()
+        if name == "welcome":
+            # a visit is over: hand what it freed back to the system, once drawn
+            QTimer.singleShot(1000, release_free_memory)
         if name == "welcome" and self.lang != DEFAULT_LANG:
             # Welcome starts every visit: the next citizen meets Thai
             self.lang = DEFAULT_LANG
@@ -244,6 +263,11 @@ class KioskWindow(QWidget):
         px = max(16, self.metrics.body_px)
         for box in self._boxes[scr.name]:
             box.retranslate(self.lang, px)
+
+    def _rated(self, uuid: str, score: int) -> None:
+        """A rating is stored: its follow-ups stay open until the citizen leaves them."""
+        self.open_rating = uuid
+        self.go("followup", uuid=uuid, score=score)
 
     def release_staff_screens(self) -> None:
         """Staff left: free their screens (built again the next time staff come), and
@@ -265,6 +289,8 @@ class KioskWindow(QWidget):
     def finish_rating(self) -> None:
         """The citizen left the follow-ups: release the rating to the outbox and push."""
         uuid, self.open_rating = self.open_rating, None
+        if uuid is None:
+            return
         try:
             self.store.finish_followup(uuid)
         except StorageError as exc:  # held back for followup_hold_s, then sent anyway
@@ -274,9 +300,9 @@ class KioskWindow(QWidget):
     def open_staff(self) -> None:
         if self.store.staff_access() == "enrolment":
             self.staff_unlocked = False
-            self.stack.setCurrentWidget(self.screen("staff_enrol"))
-            self.screen("staff_enrol").enter(recovery=True)
-            self._retranslate(self.screen("staff_enrol"))
+            self.stack.setCurrentWidget(self.page("staff_enrol"))
+            self.page("staff_enrol").enter(recovery=True)
+            self._retranslate(self.page("staff_enrol"))
             self.poke()
             return
         self.go("pin", mode="unlock", after="staff_menu")
@@ -304,10 +330,18 @@ class KioskWindow(QWidget):
             self.overlay.show_countdown(self._left, lang)
 
     def setting_seconds(self, key: str, default: float) -> float:
+        """A timing setting, read at most every few seconds (it is asked on every tap)."""
+        now = time.monotonic()
+        cached = self._settings_cache.get(key)
+        version = self.store.settings_version
+        if cached is not None and cached[0] == version and now - cached[1] < SETTINGS_CACHE_S:
+            return cached[2]
         try:
-            return max(0.05, float(self.store.get_setting(key, default)))
+            value = max(0.05, float(self.store.get_setting(key, default)))
         except (TypeError, ValueError, StorageError):
-            return default
+            value = default
+        self._settings_cache[key] = (version, now, value)
+        return value
 
     # -- header and status ------------------------------------------------------------
     def _refresh_header(self) -> None:
@@ -329,13 +363,11 @@ class KioskWindow(QWidget):
             self._catalogue_seen = state.catalogue_version
             current = self.current_screen()
             if not first and current is not None and current.name in ("services", "service"):
-                if current.name == "service" and current.service is not None:
-                    current.service = self.store.service(current.service.code)
-                current.retranslate()
+                current.catalogue_changed()
             self._refresh_header()
         menu = self.screens.get("staff_menu")
         if menu is not None:
-            menu.sync_changed(state)
+            menu.sync_changed(state)  # type: ignore[attr-defined]  # StaffMenuScreen
 
     def report_storage_problem(self, exc: StorageError) -> None:
         """Remember a storage failure so staff see it (Welcome banner and status page)."""
@@ -431,11 +463,11 @@ class KioskWindow(QWidget):
         """Staff (PIN checked) leave kiosk mode: the window may now close."""
         self.unlocked = True
         self.close()
-        QApplication.instance().quit()
+        app().quit()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.unlocked:
-            QApplication.instance().removeEventFilter(self)
+            app().removeEventFilter(self)
             event.accept()
         else:
             event.ignore()

@@ -8,8 +8,11 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from urllib.parse import unquote_to_bytes
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from central.logs import JsonFormatter
@@ -22,7 +25,8 @@ def wsgi(method: str, path: str, body: bytes = b"", headers: dict | None = None)
     path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": method,
-        "PATH_INFO": path,
+        # As a WSGI server passes it: percent-decoded, UTF-8 bytes as latin-1 text.
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
         "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "80",
@@ -48,11 +52,19 @@ def wsgi(method: str, path: str, body: bytes = b"", headers: dict | None = None)
         seen["status"] = int(status.split()[0])
         seen["headers"] = response_headers
 
-    chunks = application(environ, start_response)
+    # As Django's test client does: keep the test's connection (and its transaction) open
+    # instead of closing it at the start and end of each request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     try:
-        data = b"".join(chunks)
+        chunks = application(environ, start_response)
+        try:
+            data = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
     finally:
-        getattr(chunks, "close", lambda: None)()
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
     return seen["status"], seen["headers"], data
 
 
@@ -69,7 +81,7 @@ def heartbeat_body() -> bytes:
 @pytest.mark.django_db
 def test_health_is_ok_when_the_database_answers_and_everything_is_migrated():
     status, headers, body = wsgi("GET", "/health")
-    assert status == 200
+    assert status == 200, body
     assert json.loads(body) == {"status": "ok", "database": "ok", "migrations": "ok"}
     assert header(headers, "Cache-Control") == ["no-store"]
 
@@ -174,3 +186,14 @@ def test_behind_the_proxy_the_client_address_comes_from_x_real_ip(peer, header, 
                                    HTTP_X_REAL_IP=header)  # fmt: skip
     RealIpMiddleware(lambda r: None)(request)
     assert request.META["REMOTE_ADDR"] == seen
+
+
+@pytest.mark.django_db
+def test_nul_bytes_on_the_lean_chain_get_a_4xx(kiosk):
+    """The API's own checks answer what RejectNulBytes answers on the full chain."""
+    auth = {"Authorization": f"Bearer {kiosk.credential}"}
+    for path in ("/api/v1/kiosk/catalogue?since=v1.%00", "/api/v1/kiosk/%00", "/api/%00?x=%00"):
+        status, _, body = wsgi("GET", path, headers=auth)
+        assert 400 <= status < 500, (path, status, body)
+        assert json.loads(body)["error"]
+    assert wsgi("GET", "/health?x=%00")[0] == 200

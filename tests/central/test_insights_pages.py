@@ -268,3 +268,4 @@ def test_ratings_list_filters_any_of_many_points_and_counts_bounded(boss, world,
     monkeypatch.setattr(listing, "CAP", 3)
     capped = boss.get(url)
     assert capped.context["cl"].result_count == 4  # CAP + 1: "more than 3", never a full count
+    assert "cp-count-cap" in capped.content.decode()

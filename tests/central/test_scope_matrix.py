@@ -156,6 +156,13 @@ def _code_issued_iff_allowed(aw, role):
     assert count == (1 if role in ALLOWED else 0), f"{role}: {count} codes"
 
 
+def _comment_flagged_iff_allowed(aw, role):
+    from central.comments.models import CommentAnalysis
+
+    junk = CommentAnalysis.objects.get(pk=aw.bkk_rating.pk).junk
+    assert junk == (role in ALLOWED), f"{role}: junk={junk}"
+
+
 DENIED = ["other", "stranger", "anon"]
 
 CELLS = [
@@ -408,6 +415,29 @@ CELLS = [
         "public-hsds-sal",
         lambda aw: f"/hsds/service_at_locations/{_hsds('service_at_location', OFFERING(aw))}",
         PUBLIC,
+    ),
+    # the comments page (issue 10)
+    Cell("commentanalysis-page", admin("comments_commentanalysis_changelist"), E()),
+    Cell(
+        "commentanalysis-page-filtered-to-other-agency",
+        lambda aw: (
+            reverse("admin:comments_commentanalysis_changelist")
+            + f"?agency={aw.w.bkk.pk}&point={aw.w.sp.pk}&junk=on"
+        ),
+        E(other=404),
+    ),
+    Cell(
+        "commentanalysis-one-comment",
+        admin("comments_commentanalysis_change", RATING),
+        E(*(["to:comments_commentanalysis_changelist"] * 4)),
+    ),
+    Cell(
+        "commentanalysis-flag-junk",
+        admin("comments_commentanalysis_junk", RATING),
+        E(302, 302, 302, 404),
+        method="post",
+        data={"junk": "1"},
+        check=_comment_flagged_iff_allowed,
     ),
 ]
 

@@ -115,15 +115,16 @@ def test_idle_slow_clients_stall_gunicorn_alone_but_not_behind_nginx(stack):
     credential = enrol(server, proxy)
     assert timed_heartbeat_direct(server.port, credential, 5) < 2
 
-    # Control: 12 clients that send headers and 15 of 1,000 body bytes, straight to gunicorn
-    # (2 workers x 2 threads): every thread waits on one of them, a kiosk gets no answer.
+    # Control: 30 clients that send headers and 15 of 1,000 body bytes, straight to gunicorn
+    # (2 workers x 2 threads; each worker accepts its share): every thread waits on one of
+    # them, a kiosk gets no answer.
     slow: list[socket.socket] = []
     try:
-        for _ in range(12):
+        for _ in range(30):
             s = socket.create_connection(("127.0.0.1", server.port), timeout=5)
             s.sendall(SLOW_BODY_HEAD)
             slow.append(s)
-        time.sleep(0.5)
+        time.sleep(1.5)
         with pytest.raises(TimeoutError):
             timed_heartbeat_direct(server.port, credential, 3)
     finally:

@@ -37,7 +37,7 @@ def main() -> None:
         win.go("rating")
         app.processEvents()
         score = score % 5 + 1
-        face = win.screen("rating").faces[score]
+        face = win.page("rating").faces[score]
         QTest.mouseClick(face, Qt.LeftButton, pos=face.rect().center())
         screen = win.current_screen()
         assert screen.name == "followup"

@@ -167,7 +167,7 @@ def test_pin_lost_with_the_database_opens_staff_only_by_enrolment(tmp_path, qtbo
         scr.code.setText("GOOD-CODE-0001")
         tap(qtbot, find(win, "enrol_submit"))
         qtbot.waitUntil(lambda: win.current_screen().name == "pin", timeout=10000)
-        assert win.screen("pin").mode == "first_run", "a fresh code from central: a new PIN"
+        assert win.page("pin").mode == "first_run", "a fresh code from central: a new PIN"
         for _ in range(2):
             for d in "8642":
                 tap(qtbot, find(win, f"pin_{d}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import time
+from datetime import datetime
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -12,8 +13,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.pin import PinGuard
 from kiosk.sync.enrol import enrol
 from kiosk.sync.service import CentralSync
+from kiosk.ui.i18n import tr
 from tests.e2e.proxy import HangingServer
-from tests.kiosk.conftest import STAFF_PIN, find, tap
+from tests.kiosk.conftest import STAFF_PIN, find, tap, visible_texts
 from tests.kiosk.fake_central import FakeCentral
 
 FAST = {"backoff_base_s": 30, "interval_s": 3600, "connect_timeout_s": 2, "read_timeout_s": 60}
@@ -71,6 +73,7 @@ def test_the_ui_answers_taps_while_the_server_hangs(store, qtbot, data_dir, fake
     rec = store.enrolment()
     store.set_enrolment(hang.url, rec["credential"], kiosk_id=rec["kiosk_id"])
     win, svc = sync_window(store, qtbot, data_dir)
+    win.prebuild()  # as the app does right after its first frame (kiosk/app.py)
     try:
         svc.sync_now()
         qtbot.waitUntil(lambda: len(hang.accepted) >= 1, timeout=5000)
@@ -94,7 +97,9 @@ def test_the_ui_answers_taps_while_the_server_hangs(store, qtbot, data_dir, fake
         hang.close()  # the hung connection is cut: the pass fails with a clear error
         qtbot.waitUntil(lambda: svc.state().last_error is not None, timeout=10000)
         tap(qtbot, find(win, "staff_status"))
-        qtbot.waitUntil(lambda: "127.0.0.1" in find(win, "st_last_error").text(), timeout=5000)
+        # in words of the staff's language (the address and the socket error are logged)
+        network = tr("sync_err_network", "th")
+        qtbot.waitUntil(lambda: find(win, "st_last_error").text() == network, timeout=5000)
         assert find(win, "st_queued").text() == "5"
     finally:
         hang.close()
@@ -218,3 +223,32 @@ def _cards(win):
     from kiosk.ui.screens.service import DocumentCard
 
     return [c for c in win.findChildren(DocumentCard) if c.isVisible()]
+
+
+def test_a_failed_sync_is_told_in_words_of_the_chosen_language(store, qtbot, data_dir, fake):
+    """No raw exception text and no UTC timestamps on the staff screens."""
+    from kiosk.ui.i18n import format_moment, tr
+    from tests.kiosk.test_sync_enrol import closed_port
+
+    enrol(store, fake.url, "GOOD-CODE-0001")
+    rec = store.enrolment()
+    store.set_enrolment(
+        f"http://127.0.0.1:{closed_port()}", rec["credential"], kiosk_id=rec["kiosk_id"]
+    )
+    store.record_sync_attempt(ok=True, error=None)  # an earlier good sync, for the date
+    win, svc = sync_window(store, qtbot, data_dir)
+    try:
+        staff(win, qtbot)
+        tap(qtbot, find(win, "staff_sync_now"))
+        expected = tr("sync_done_failed", "th", error=tr("sync_err_network", "th"))
+        qtbot.waitUntil(lambda: find(win, "staff_notice").text() == expected, timeout=15000)
+        tap(qtbot, find(win, "staff_status"))
+        assert find(win, "st_last_error").text() == tr("sync_err_network", "th")
+        shown = find(win, "st_last_sync").text()
+        assert shown == format_moment(store.status()["last_sync_at"], "th")
+        assert str(datetime.now().year + 543) in shown, "a Thai (Buddhist era) date"
+        texts = " ".join(t for t in visible_texts(win))
+        for raw in ("Could not reach", "Errno", "+00:00", "Traceback"):
+            assert raw not in texts
+    finally:
+        close_window(win, svc)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from kiosk.pin import MAX_TRIES
+from kiosk.ui.i18n import format_moment
 from tests.kiosk.conftest import STAFF_PIN, find, make_window, show, tap
 
 
@@ -180,7 +181,10 @@ def test_status_shows_a_refused_catalogue(window, qtbot, store):
     qtbot.waitUntil(lambda: bool(_shown(window, "st_catalogue_refused")))
     shown = _shown(window, "st_catalogue_refused")[0].text()
     assert "services[2].fee_th: must not be blank" in shown
-    assert store.status()["catalogue_refused_at"] in shown
+    # when, in local time with a Thai date (never a raw UTC timestamp)
+    at = format_moment(store.status()["catalogue_refused_at"], window.lang)
+    assert at and at in shown, "when it was refused, as staff read times"
+    assert "+00:00" not in shown
     store.clear_catalogue_refusal()
     window.current_screen().refresh()
     qtbot.waitUntil(lambda: not _shown(window, "st_catalogue_refused"))

@@ -57,6 +57,10 @@ def test_wheels_hold_their_own_packages_only(dist_dir):
     assert b"License-Expression: MIT" in meta
     assert b"Requires-Dist: counterpoint-protocol==" in meta
     assert b"django" not in meta.lower()
+    assert b"pythainlp" not in meta.lower()  # the kiosk masks comments with protocol.pii only
+    central_files = zipfile.ZipFile(names["counterpoint_central"]).namelist()
+    for shipped in ("sentiment.npz", "sentiment_vocab.json"):  # the comment sentiment model
+        assert f"central/comments/data/{shipped}" in central_files
 
 
 def test_installed_kiosk_tours_every_screen_without_central(kiosk_venv, tmp_path):

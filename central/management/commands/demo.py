@@ -59,6 +59,9 @@ class Command(BaseCommand):
             from central.insights.demo import add_ratings
 
             summary["demo_ratings"] = add_ratings(options["ratings"])
+            from central.comments.demo import add_comments
+
+            summary["demo_comments"] = add_comments()
         if options["json"]:
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
             return
@@ -84,5 +87,7 @@ class Command(BaseCommand):
                 f"\nDemo ratings: {added['ratings']} added over {added['weeks']} weeks "
                 f"({added['kiosks']} demo kiosks)."
             )
+        if summary.get("demo_comments"):
+            self.stdout.write(f"Demo comments: {summary['demo_comments']['comments']} added.")
         expires = summary["service_points"][0]["counters"][0]["enrolment_code_expires_at"]
         self.stdout.write(f"\nEnrolment codes expire at {expires}.")

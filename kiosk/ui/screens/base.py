@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -29,8 +29,12 @@ class Screen(QWidget):
     def lang(self) -> str:
         return self.win.lang
 
-    def enter(self, **params: object) -> None:
+    def enter(self, **params: Any) -> None:
         """Called each time the screen is shown, with the navigation parameters."""
 
     def retranslate(self) -> None:
         """Set every text in ``self.lang``."""
+
+    def catalogue_changed(self) -> None:
+        """A new catalogue arrived while this screen is shown: redraw from it."""
+        self.retranslate()

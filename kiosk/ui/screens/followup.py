@@ -37,7 +37,9 @@ class FollowupScreen(Screen):
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(m.gap)
         # the copy question first: it checks the declared No Copy status
-        copy_row = QBoxLayout(QBoxLayout.TopToBottom if m.portrait else QBoxLayout.LeftToRight)
+        copy_row = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
+        )
         copy_row.setSpacing(m.gap)
         self.copy_q = label(role="section")
         self.copy_q.setObjectName("copy_question")

@@ -29,10 +29,10 @@ class PinScreen(Screen):
         self.digits = ""
         self.after = "staff_menu"
         self.prompt = label(role="title")
-        self.prompt.setAlignment(Qt.AlignCenter)
+        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.dots = label(role="title")
         self.dots.setObjectName("pin_dots")
-        self.dots.setAlignment(Qt.AlignCenter)
+        self.dots.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message = label(role="alert")
         self.message.setObjectName("pin_message")
         self.message.hide()
@@ -42,7 +42,9 @@ class PinScreen(Screen):
         self.keys = {}
         for i, k in enumerate(keys):
             b = button(k if k.isdigit() else "", "primary" if k == "ok" else None, f"pin_{k}")
-            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)  # fill the pad
+            b.setSizePolicy(
+                QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding
+            )  # fill the pad
             b.clicked.connect(lambda _=False, k=k: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
             self.keys[k] = b
@@ -50,7 +52,9 @@ class PinScreen(Screen):
         self.cancel.clicked.connect(self._cancel)
         # landscape: words on the left, the pad on the right; portrait: one column
         split = QBoxLayout(
-            QBoxLayout.TopToBottom if win.metrics.portrait else QBoxLayout.LeftToRight
+            QBoxLayout.Direction.TopToBottom
+            if win.metrics.portrait
+            else QBoxLayout.Direction.LeftToRight
         )
         split.setSpacing(win.metrics.gap)
         words = QVBoxLayout()
@@ -58,7 +62,7 @@ class PinScreen(Screen):
         words.addWidget(self.dots)
         words.addWidget(self.message)
         words.addStretch(1)
-        words.addWidget(self.cancel, 0, Qt.AlignLeft)
+        words.addWidget(self.cancel, 0, Qt.AlignmentFlag.AlignLeft)
         split.addLayout(words, 1)
         split.addLayout(grid, 1)
         self.body.addLayout(split, 1)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.storage import StorageError
@@ -15,18 +15,25 @@ class RatingScreen(Screen):
 
     name = "rating"
 
+    #: a rating was stored: (uuid, score)
+    rated = Signal(str, int)
+
     def __init__(self, win) -> None:
         super().__init__(win)
         self.service_code: str | None = None
         self.title = label(role="title")
-        self.title.setAlignment(Qt.AlignCenter)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint = label(role="subtitle")
-        self.hint.setAlignment(Qt.AlignCenter)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error = label(role="alert")
         self.error.setObjectName("rating_error")
         self.error.hide()
         # a row of faces; on a narrow portrait screen the row stands up (a column)
-        row = QBoxLayout(QBoxLayout.TopToBottom if win.metrics.portrait else QBoxLayout.LeftToRight)
+        row = QBoxLayout(
+            QBoxLayout.Direction.TopToBottom
+            if win.metrics.portrait
+            else QBoxLayout.Direction.LeftToRight
+        )
         row.setSpacing(max(4, win.metrics.mm(1)))
         self.faces: dict[int, IconText] = {}
         for score in range(1, 6):
@@ -39,15 +46,15 @@ class RatingScreen(Screen):
         self.paused.setObjectName("rating_paused")
         pbox = QVBoxLayout(self.paused)
         self.paused_title = label(role="title")
-        self.paused_title.setAlignment(Qt.AlignCenter)
+        self.paused_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_text = label(role="subtitle")
-        self.paused_text.setAlignment(Qt.AlignCenter)
+        self.paused_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_docs = button(role="primary", name="paused_docs")
         self.paused_docs.clicked.connect(lambda: self.win.go("services"))
         pbox.addStretch(1)
         pbox.addWidget(self.paused_title)
         pbox.addWidget(self.paused_text)
-        pbox.addWidget(self.paused_docs, 0, Qt.AlignCenter)
+        pbox.addWidget(self.paused_docs, 0, Qt.AlignmentFlag.AlignCenter)
         pbox.addStretch(1)
         self.paused.hide()  # hidden widgets do not count towards the window's minimum
         self.faces_box = QWidget()
@@ -82,8 +89,7 @@ class RatingScreen(Screen):
             self.error.setText(tr("rating_failed", self.lang))
             self.error.show()
             return
-        self.win.open_rating = ref.uuid
-        self.win.go("followup", uuid=ref.uuid, score=score)
+        self.rated.emit(ref.uuid, score)  # the window opens the follow-ups
 
     def retranslate(self) -> None:
         m = self.win.metrics
@@ -95,6 +101,9 @@ class RatingScreen(Screen):
         self.paused_docs.setText(tr("docs_action", self.lang))
         if self.error.isVisible():
             self.error.setText(tr("rating_failed", self.lang))
+        if (self.lang, m) == getattr(self, "_faces_for", None):
+            return  # the faces already show this language at this size
+        self._faces_for = (self.lang, m)
         size = max(m.mm(12), min(m.width // 8, m.height // 4))
         if m.portrait:
             size = max(m.mm(10), min(m.height // 12, m.width // 5))

@@ -12,7 +12,7 @@ from kiosk.ui.i18n import format_date, pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label, page_holder, scroll_area
 
-PAGES_KEPT = 24  # a counter's services in both languages
+PAGES_KEPT = 12  # a counter's services in one language (each page costs about 0.6 MB)
 
 
 def copy_badge_text(doc: Document, lang: str) -> str:
@@ -50,7 +50,7 @@ class DocumentCard(QFrame):
         self.badge = label(copy_badge_text(doc, lang), "badge_no_copy" if no_copy else "badge_copy")
         self.badge.setObjectName("copy_badge")
         self.badge.setProperty("copy_status", doc.copy_status)
-        row.addWidget(icon, 0, Qt.AlignTop)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.badge, 1)
         box.addLayout(row)
         detail = (
@@ -78,9 +78,9 @@ class ServiceScreen(Screen):
         self.agency = label(role="subtitle")
         self.body.addWidget(self.title)
         self.body.addWidget(self.agency)
-        self.split = QBoxLayout(QBoxLayout.LeftToRight)
-        self.scroll = scroll_area(page_holder())
-        self.split.addWidget(self.scroll, 3)
+        self.split = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.scrollbox = scroll_area(page_holder())
+        self.split.addWidget(self.scrollbox, 3)
         self.qr_scroll = scroll_area(page_holder())
         self.split.addWidget(self.qr_scroll, 1)
         self.body.addLayout(self.split, 1)
@@ -101,6 +101,12 @@ class ServiceScreen(Screen):
         # service again swaps its page in instead of building it (the tap stays fast).
         self._pages: OrderedDict[tuple, tuple[QWidget, QWidget, list[DocumentCard]]] = OrderedDict()
 
+    def catalogue_changed(self) -> None:
+        """A new catalogue arrived: show the current service as it is now."""
+        if self.service is not None:
+            self.service = self.win.store.service(self.service.code)
+        self.retranslate()
+
     def enter(self, code: str | None = None, **params) -> None:
         if code is not None:
             self.service = self.win.store.service(code)
@@ -118,7 +124,9 @@ class ServiceScreen(Screen):
         self.title.setText(pick(lang, svc.name_th, svc.name_en) if svc else "")
         self.agency.setText(pick(lang, svc.agency_th, svc.agency_en) if svc else "")
         portrait = m.portrait
-        self.split.setDirection(QBoxLayout.TopToBottom if portrait else QBoxLayout.LeftToRight)
+        self.split.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
         qr_px = max(m.mm(22), min(m.width, m.height) // 5)
         self.qr_scroll.setMinimumHeight(qr_px + m.body_px * 3 if portrait else 0)
         self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2)
@@ -126,10 +134,10 @@ class ServiceScreen(Screen):
         self._pages[key] = page
         while len(self._pages) > PAGES_KEPT:
             _key, (content, qr, _cards) = self._pages.popitem(last=False)
-            self.scroll.drop(content)
+            self.scrollbox.drop(content)
             self.qr_scroll.drop(qr)
         content, qr, self.cards = page
-        self.scroll.swap(content)
+        self.scrollbox.swap(content)
         self.qr_scroll.swap(qr)
 
     def _build(
@@ -140,7 +148,8 @@ class ServiceScreen(Screen):
         content.setContentsMargins(0, 0, m.gap, 0)
         content.setSpacing(m.gap)
         qr_box = QBoxLayout(
-            QBoxLayout.LeftToRight if m.portrait else QBoxLayout.TopToBottom, qr_widget
+            QBoxLayout.Direction.LeftToRight if m.portrait else QBoxLayout.Direction.TopToBottom,
+            qr_widget,
         )
         qr_box.setContentsMargins(0, 0, 0, 0)
         cards: list[DocumentCard] = []
@@ -180,9 +189,9 @@ class ServiceScreen(Screen):
             img.setObjectName(name)
             img.setProperty("url", url)
             img.setPixmap(QPixmap.fromImage(icons.qr_image(url, qr_px)))
-            img.setAlignment(Qt.AlignCenter)
+            img.setAlignment(Qt.AlignmentFlag.AlignCenter)
             cap = label(tr(key, lang), "muted")
-            cap.setAlignment(Qt.AlignCenter)
+            cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
             cell.addWidget(img)
             cell.addWidget(cap)
             qr_box.addWidget(cell_widget)

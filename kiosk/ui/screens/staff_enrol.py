@@ -126,7 +126,7 @@ class StaffEnrolScreen(Screen):
         self.body.addWidget(self.result, 1)
         self.result.hide()  # never both at once, or the window grows to hold both
         self.active: QLineEdit = self.url
-        self.finished.connect(self._done, Qt.QueuedConnection)
+        self.finished.connect(self._done, Qt.ConnectionType.QueuedConnection)
 
     # -- layout ---------------------------------------------------------------------------
     def _arrange(self, wide: bool) -> None:
@@ -149,7 +149,7 @@ class StaffEnrolScreen(Screen):
             g.setColumnStretch(4, 2)
         else:
             g.addWidget(self.back, 0, 0, 1, 2)
-            g.addWidget(self.submit, 0, 4, 1, 2, Qt.AlignRight)
+            g.addWidget(self.submit, 0, 4, 1, 2, Qt.AlignmentFlag.AlignRight)
             g.addWidget(self.url_caption, 1, 0)
             g.addWidget(self.url, 1, 1, 1, 5)
             g.addWidget(self.code_caption, 2, 0)

@@ -26,8 +26,8 @@ class StaffMenuScreen(Screen):
         self.title = label(role="title")
         self.notice = label(role="section")
         self.notice.setObjectName("staff_notice")
-        self.actions = QWidget()
-        grid = QGridLayout(self.actions)
+        self.action_grid = QWidget()
+        grid = QGridLayout(self.action_grid)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(max(4, win.metrics.mm(1.5)))
         self.buttons = {}
@@ -57,7 +57,7 @@ class StaffMenuScreen(Screen):
         self.body.addWidget(self.title)
         self.body.addWidget(self.notice)
         self.body.addWidget(self.confirm)
-        self.body.addWidget(self.actions, 1)
+        self.body.addWidget(self.action_grid, 1)
         self.waiting_for_sync = False
 
     def sync_changed(self, state) -> None:
@@ -78,7 +78,7 @@ class StaffMenuScreen(Screen):
 
     def _stay(self) -> None:
         self.confirm.hide()
-        self.actions.show()
+        self.action_grid.show()
 
     def _leave(self) -> None:
         self.confirm.hide()
@@ -100,7 +100,7 @@ class StaffMenuScreen(Screen):
         elif action == "staff_change_pin":
             self.win.go("pin", mode="change", after="staff_menu")
         elif action == "staff_leave":
-            self.actions.hide()
+            self.action_grid.hide()
             self.confirm.show()
         elif action == "staff_back":
             self.win.leave_staff()

@@ -30,8 +30,8 @@ class StaffSetupScreen(Screen):
         self.body.addWidget(self.title)
         self.body.addWidget(self.hint)
         self.body.addWidget(self.message)
-        self.scroll = scroll_area(inner)
-        self.body.addWidget(self.scroll, 1)
+        self.scrollbox = scroll_area(inner)
+        self.body.addWidget(self.scrollbox, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
         self.all = button(name="select_all")
@@ -58,7 +58,9 @@ class StaffSetupScreen(Screen):
             for svc in services:
                 t = IconText("service", name=f"toggle_{svc.code}", chevron=True)  # left-aligned
                 t.setCheckable(True)
-                t.text_label.setAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+                t.text_label.setAlignment(
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                )
                 t.toggled.connect(lambda _=False, t=t: self._paint(t))
                 self.list.addWidget(t)
                 self.toggles[svc.code] = t

@@ -37,8 +37,8 @@ class StaffStatusScreen(Screen):
         self.values: dict[str, object] = {}
         self.body.addWidget(self.title)
         self.body.addWidget(self.problem)
-        self.scroll = scroll_area(inner)
-        self.body.addWidget(self.scroll, 1)
+        self.scrollbox = scroll_area(inner)
+        self.body.addWidget(self.scrollbox, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
         self.back.clicked.connect(lambda: self.win.go("staff_menu"))
@@ -124,8 +124,9 @@ class StaffStatusScreen(Screen):
         lang = self.lang
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.values = {}
         for r, (name, key, value) in enumerate(self.rows()):
             cap = label(tr(key, lang), "section")
@@ -137,7 +138,7 @@ class StaffStatusScreen(Screen):
         self.grid.setColumnStretch(1, 1)
         self.problem.setText(self.win.attention or "")
         self.problem.setVisible(self.win.attention is not None)
-        self.scroll.settle()
+        self.scrollbox.settle()
 
     def retranslate(self) -> None:
         self.title.setText(tr("staff_status", self.lang))

@@ -14,9 +14,9 @@ class WelcomeScreen(Screen):
     def __init__(self, win) -> None:
         super().__init__(win)
         self.title = label(role="title")
-        self.title.setAlignment(Qt.AlignCenter)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.subtitle = label(role="subtitle")
-        self.subtitle.setAlignment(Qt.AlignCenter)
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.attention = label(role="alert")
         self.attention.setObjectName("attention_banner")
         self.rate = IconText("primary", name="rate_action")

@@ -1,0 +1,201 @@
+"""Comment sentiment: retrain the shipped model reproducibly and measure it.
+
+    python bench/sentiment.py [--corpus DIR] [--write] [--per-comment N]
+
+1. reads Wisesight Sentiment from ``--corpus`` (default ``$CP_WISESIGHT_DIR`` or
+   ``/work/shared/corpora/wisesight-sentiment``; never copied into the repository);
+2. trains with ``central.comments.train`` on the train split, the valid split choosing
+   the class biases (``train.DEFAULT``: the recipe chosen on valid, see docs/comments.md);
+3. exports the model (``.npz`` + JSON vocabulary) to a temporary folder, or with
+   ``--write`` over the shipped one in ``central/comments/data``; says whether the fresh
+   model equals the shipped one (training is deterministic);
+4. loads it back through the shipped inference code (``central.comments.sentiment``,
+   numpy only) and reports accuracy and macro-F1 on the **test** split next to the
+   published results, and the time per comment on one core, tokenising included (CPU
+   time of the thread: ``ms_per_comment``; wall clock too, which on a shared machine
+   also counts the time other processes held the core);
+5. runs the same model on the project's own labelled government-service comments
+   (``tests/central/data/gov_comments.tsv``, Thai and English), alone and with the
+   question rule the comments pipeline adds (``sentiment.classify_comment``).
+
+Needs the ``dev`` extra (scikit-learn). Last line: one JSON object, units in the keys.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # one core
+os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from central.comments import sentiment, train  # noqa: E402
+
+PUBLISHED = {"NBSVM": 72.03, "XLM-R": 73.57, "WangchanBERTa": 76.19}
+GOV_SET = REPO / "tests" / "central" / "data" / "gov_comments.tsv"
+
+
+def read_gov_set(path: Path = GOV_SET) -> list[tuple[str, str, str]]:
+    """(label, language, text) per line of the project's own evaluation set."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        label, lang, text = line.split("\t", 2)
+        rows.append((label, lang, text))
+    return rows
+
+
+def score(model, texts: list[str], labels: list[str]) -> dict:
+    pred = [model.predict(t).label for t in texts]
+    y = np.array([train.LABELS.index(x) for x in labels])
+    p = np.array([train.LABELS.index(x) for x in pred])
+    per = {}
+    for c, name in enumerate(train.LABELS):
+        tp = int(np.sum((p == c) & (y == c)))
+        fp = int(np.sum((p == c) & (y != c)))
+        fn = int(np.sum((p != c) & (y == c)))
+        per[name] = 0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn)
+    present = [per[n] for c, n in enumerate(train.LABELS) if np.any(y == c)]
+    return {
+        "accuracy": float(np.mean(p == y)),
+        "macro_f1": float(np.mean(present)),
+        "f1": per,
+        "pred": pred,
+    }
+
+
+class _WithQuestionRule:
+    """The model as the comments pipeline uses it (``sentiment.classify_comment``)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def predict(self, text: str):
+        from central.comments.features import normalise
+
+        mood = self.model.predict(text)
+        if mood.label == "neu" and sentiment.is_question(normalise(text)):
+            return sentiment.Sentiment("q", mood.polarity)
+        return mood
+
+
+def same_model(a: Path, b: Path) -> bool:
+    try:
+        with np.load(a / "sentiment.npz") as x, np.load(b / "sentiment.npz") as y:
+            arrays = all(np.array_equal(x[k], y[k]) for k in ("idf", "weights", "bias"))
+        va = json.loads((a / "sentiment_vocab.json").read_text(encoding="utf-8"))
+        vb = json.loads((b / "sentiment_vocab.json").read_text(encoding="utf-8"))
+        return arrays and va["features"] == vb["features"]
+    except (OSError, KeyError, ValueError):
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(
+            os.environ.get("CP_WISESIGHT_DIR", "/work/shared/corpora/wisesight-sentiment")
+        ),
+    )
+    parser.add_argument("--write", action="store_true", help="overwrite the shipped model")
+    parser.add_argument(
+        "--per-comment", type=int, default=0, help="time only the first N test comments"
+    )
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    splits = {s: train.read_split(args.corpus, s) for s in ("train", "valid", "test")}
+    docs = {s: train.featurize(splits[s][0]) for s in ("train", "valid")}
+    model = train.fit(
+        docs["train"], splits["train"][1], docs["valid"], splits["valid"][1], train.DEFAULT
+    )
+    train_s = time.perf_counter() - t0
+    shipped = sentiment.data_dir()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        train.export(model, out)
+        identical = same_model(out, shipped)  # before --write replaces the shipped one
+        if args.write:
+            train.export(model, shipped)
+        model_mb = sum(p.stat().st_size for p in out.glob("sentiment*")) / 1e6
+        loaded = sentiment.load(out)
+
+        texts, labels = splits["test"]
+        result = score(loaded, texts, labels)
+        timed = texts[: args.per_comment] if args.per_comment else texts
+        for t in timed[:50]:
+            loaded.predict(t)  # warm caches
+        start, cpu = time.perf_counter(), time.thread_time()
+        for t in timed:
+            loaded.predict(t)
+        # CPU time of this thread: the machine's cores are shared, so wall time also
+        # counts the time other processes held the core.
+        ms = (time.thread_time() - cpu) * 1000 / len(timed)
+        wall_ms = (time.perf_counter() - start) * 1000 / len(timed)
+
+        gov = read_gov_set()
+        gov_result = score(loaded, [t for _, _, t in gov], [lab for lab, _, _ in gov])
+        product = _WithQuestionRule(loaded)
+        gov_product = score(product, [t for _, _, t in gov], [lab for lab, _, _ in gov])
+        by_lang = {}
+        for lang in sorted({g[1] for g in gov}):
+            rows = [(lab, t) for lab, lg, t in gov if lg == lang]
+            r = score(loaded, [t for _, t in rows], [lab for lab, _ in rows])
+            by_lang[lang] = (len(rows), r["accuracy"], r["macro_f1"])
+
+    print(f"trained in {train_s:.0f} s on {len(splits['train'][0])} comments "
+          f"({len(model.vocab)} features); chosen on valid: {train.DEFAULT}")  # fmt: skip
+    print(f"Wisesight test split ({len(texts)} comments):")
+    print(f"  this model     accuracy {result['accuracy'] * 100:.2f}  "
+          f"macro-F1 {result['macro_f1'] * 100:.2f}")  # fmt: skip
+    print("  F1 per class   " + "  ".join(f"{k} {v * 100:.1f}" for k, v in result["f1"].items()))
+    for name, acc in PUBLISHED.items():
+        print(f"  {name:<14} accuracy {acc:.2f}  (published)")
+    print(f"  time per comment (one core, tokenising included): {ms:.3f} ms CPU, "
+          f"{wall_ms:.3f} ms wall clock")  # fmt: skip
+    print(f"  model size {model_mb:.1f} MB; same as the shipped model: {identical}")
+    print(f"Own government-service comments ({len(gov)}):")
+    print(f"  accuracy {gov_result['accuracy'] * 100:.1f}  macro-F1 "
+          f"{gov_result['macro_f1'] * 100:.1f}  F1 per class "
+          + "  ".join(f"{k} {v * 100:.0f}" for k, v in gov_result["f1"].items()))  # fmt: skip
+    for lang, (n, acc, f1) in by_lang.items():
+        print(f"  {lang}: {n} comments, accuracy {acc * 100:.1f}, macro-F1 {f1 * 100:.1f}")
+    print(f"  with the question rule of the comments pipeline: accuracy "
+          f"{gov_product['accuracy'] * 100:.1f}  macro-F1 {gov_product['macro_f1'] * 100:.1f}  "
+          + "  ".join(f"{k} {v * 100:.0f}" for k, v in gov_product["f1"].items()))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "accuracy": round(result["accuracy"], 4),
+                "macro_f1": round(result["macro_f1"], 4),
+                "ms_per_comment": round(ms, 4),
+                "wall_ms_per_comment": round(wall_ms, 4),
+                "model_mb": round(model_mb, 2),
+                "gov_accuracy": round(gov_result["accuracy"], 4),
+                "gov_macro_f1": round(gov_result["macro_f1"], 4),
+                "gov_pipeline_accuracy": round(gov_product["accuracy"], 4),
+                "gov_pipeline_macro_f1": round(gov_product["macro_f1"], 4),
+                "train_s": round(train_s, 1),
+                "same_as_shipped": identical,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

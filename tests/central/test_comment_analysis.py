@@ -1,0 +1,139 @@
+"""Comment analysis without a database: topics from the lexicon and the chips, the
+photocopy-asked evidence, junk, and the shipped sentiment model (plain arrays, no pickle,
+loaded lazily, offline)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from central.comments import sentiment
+from central.comments.analysis import analyse
+from central.comments.features import normalise, tokens
+from central.comments.junk import junk_reason
+from central.comments.topics import mentions_copy_asked
+
+
+@pytest.mark.parametrize(
+    ("text", "chips", "expected"),
+    [
+        ("เจ้าหน้าที่พูดจาดีมาก", [], ["staff"]),
+        ("รอนานเกือบสองชั่วโมง", [], ["waiting"]),
+        ("ขั้นตอนยุ่งยาก ต้องกรอกแบบฟอร์มหลายใบ", [], ["process"]),
+        ("ที่จอดรถไม่พอ ห้องน้ำสกปรก", [], ["facilities"]),
+        ("ได้บัตรใหม่เรียบร้อยภายในวันเดียว", [], ["outcome"]),
+        ("ต้องถ่ายสำเนาทะเบียนบ้านเพิ่ม", [], ["documents"]),
+        ("The officer was rude and we waited three hours", [], ["staff", "waiting"]),
+        ("ขอบคุณครับ", ["staff", "waiting_time"], ["staff", "waiting"]),
+        ("ขอบคุณครับ", ["steps"], ["process"]),
+        ("แอร์ร้อน", ["outcome"], ["facilities", "outcome"]),
+    ],
+)
+def test_topics_come_from_the_text_and_the_chips(text, chips, expected) -> None:
+    assert analyse(text, chips).topics == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("ยังขอสำเนาบัตรประชาชนอยู่เลย", True),
+        ("ให้ไปถ่ายเอกสารข้างนอก เสียเวลา", True),
+        ("บริการไม่ดี ขอสำเนาทะเบียนบ้านเพิ่ม", True),
+        ("They asked for a photocopy of my ID card", True),
+        ("Had to bring two copies of the house registration", True),
+        ("ไม่ต้องใช้สำเนาแล้ว สะดวกมาก", False),
+        ("ไม่ได้ขอสำเนาอะไรเลย", False),
+        ("ยกเลิกสำเนาแล้ว ดีมาก", False),
+        ("No copies needed, great", False),
+        ("They didn't ask for any copies", False),
+        ("This office is No Copy now", False),
+        ("เจ้าหน้าที่ใจดี", False),
+    ],
+)
+def test_photocopy_asked_is_evidence_only_when_not_negated(text, asked) -> None:
+    assert mentions_copy_asked(normalise(text)) is asked
+    assert analyse(text).mentions_copy_asked is asked
+
+
+@pytest.mark.parametrize(
+    "text", ["ต้องใช้สำเนาทะเบียนบ้านไหมคะ", "Do I need a photocopy of my passport?"]
+)
+def test_a_question_about_copies_is_no_evidence(text) -> None:
+    assert analyse(text).mentions_copy_asked is False
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "empty"),
+        ("-", "empty"),
+        ("...", "empty"),
+        ("ไม่มีครับ", "empty"),
+        ("no comment", "empty"),
+        ("😄😄", "empty"),
+        ("ดดดดดดดดดด", "repeated"),
+        ("!!!!!!!!", "empty"),
+        ("55555555", "empty"),
+        ("ฟหกดเ้่าสว", "mashing"),
+        ("ฟหกดฟหกด", "mashing"),
+        ("asdfghjkl", "mashing"),
+        ("ั้ีืกหด่้", "mashing"),
+        ("เหี้ยมาก รอนาน", "profanity"),
+        ("fuck this queue", "profanity"),
+        ("เจ้าหน้าที่ดีมาก", None),
+        ("รอแทบตาย แต่ก็ได้บัตร", None),  # "ตาย" said in earnest is kept
+        ("กว่าจะเสร็จ น่าสวยกว่านี้", None),  # four home-row keys in a real word
+        ("ดีมากกกกกกก", None),  # an elongated word is not junk
+        ("ok", None),
+        ("โทร [เบอร์โทร] ด้วยค่ะ รอนาน", None),
+    ],
+)
+def test_junk(text, reason) -> None:
+    assert junk_reason(text, tokens(normalise(text))) == reason
+    assert analyse(text).junk is (reason is not None)
+
+
+def test_sentiment_of_clear_thai_comments() -> None:
+    assert sentiment.classify("บริการดีมาก ประทับใจ ขอบคุณค่ะ").label == "pos"
+    assert sentiment.classify("แย่มาก ไม่ประทับใจเลย รอนานมาก").label == "neg"
+    assert sentiment.classify("ต้องใช้เอกสารอะไรบ้างคะ").label == "q"
+    good = sentiment.classify("ดีมาก ประทับใจ").polarity
+    bad = sentiment.classify("แย่มาก ห่วย").polarity
+    assert -1 <= bad < 0 < good <= 1
+
+
+def test_model_is_plain_arrays_and_json_under_20_mb() -> None:
+    folder = sentiment.data_dir()
+    arrays, vocab = folder / "sentiment.npz", folder / "sentiment_vocab.json"
+    assert arrays.stat().st_size + vocab.stat().st_size < 20e6
+    with zipfile.ZipFile(arrays) as z:
+        assert sorted(z.namelist()) == ["bias.npy", "idf.npy", "weights.npy"]
+    with np.load(arrays, allow_pickle=False) as data:  # refuses object arrays (pickles)
+        assert data["weights"].dtype == np.float32
+        n_features, n_labels = data["weights"].shape
+    doc = json.loads(vocab.read_text(encoding="utf-8"))
+    assert doc["labels"] == ["pos", "neu", "neg", "q"] and n_labels == 4
+    assert len(doc["features"]) == n_features
+
+
+def test_analysis_words_drop_stopwords_and_mask_tokens() -> None:
+    result = analyse("เจ้าหน้าที่ที่ช่องสองพูดจาไม่ดี โทร [เบอร์โทร] ครับ")
+    assert "เจ้าหน้าที่" in result.words
+    assert not {"ที่", "ครับ", "เบอร์โทร", "[", "]"} & set(result.words)
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("ต้องใช้สำเนาทะเบียนบ้านไหมคะ", "q"),
+        ("ทำบัตรได้วันเสาร์หรือเปล่าครับ", "q"),
+        ("Is the office open on Saturday?", "q"),
+        ("ค่าธรรมเนียมเท่าไหร่ครับ", "q"),
+        ("มาต่อใบขับขี่ประเภทรถยนต์", "neu"),
+    ],
+)
+def test_a_neutral_comment_phrased_as_a_question_is_a_question(text, label) -> None:
+    assert analyse(text).sentiment == label
