@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from django.db.models import Count, Max
 
@@ -16,16 +15,7 @@ from central.directory.models import ServicePoint
 from central.public import results
 from central.public.common import active_points, pick
 from central.web import geo
-from central.web.public import ENGLISH_MONTHS, THAI_MONTHS, DocumentRow
-
-
-def format_date(value: date | None, lang: str) -> str:
-    """1 ต.ค. 2564 (Buddhist era) / 1 Oct 2021."""
-    if value is None:
-        return ""
-    if lang == "en":
-        return f"{value.day} {ENGLISH_MONTHS[value.month - 1]} {value.year}"
-    return f"{value.day} {THAI_MONTHS[value.month - 1]} {value.year + 543}"
+from central.web.public import DocumentRow, document_row
 
 
 def point_by_public_id(raw: str) -> ServicePoint | None:
@@ -154,31 +144,3 @@ def load(sp: ServicePoint, lang: str) -> PointView:
     for s in view.services:
         s.figures = view.results.services.get(by_code[s.code])
     return view
-
-
-def document_row(sd: ServiceDocument, status: CopyStatus | None, lang: str) -> DocumentRow:
-    """One document as the kiosk shows it: the office's copy status, or the manual's."""
-    if status is None:
-        return DocumentRow(
-            name=pick(sd.document, "name", lang),
-            note=pick(sd.document, "note", lang, fallback=False),
-            originals=sd.originals,
-            copies=sd.copies,
-            no_copy=sd.copies == 0,
-            detail="",
-            since="",
-            from_manual=True,
-            lang=lang,
-        )
-    no_copy = status.status == CopyStatus.NO_COPY
-    return DocumentRow(
-        name=pick(sd.document, "name", lang),
-        note=pick(sd.document, "note", lang, fallback=False),
-        originals=sd.originals,
-        copies=status.copies,
-        no_copy=no_copy,
-        detail=pick(status, "verify" if no_copy else "reason", lang),
-        since=format_date(status.no_copy_since, lang),
-        from_manual=False,
-        lang=lang,
-    )

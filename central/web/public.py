@@ -90,13 +90,41 @@ def _pick(obj, name: str, lang: str, *, fallback: bool = True) -> str:
     return (en or th) if lang == "en" else (th or en)
 
 
-def _date(value, lang: str) -> str:
+def format_date(value, lang: str) -> str:
     """1 ต.ค. 2564 (Buddhist era, as Thai readers expect) / 1 Oct 2021."""
     if value is None:
         return ""
     if lang == "en":
         return f"{value.day} {ENGLISH_MONTHS[value.month - 1]} {value.year}"
     return f"{value.day} {THAI_MONTHS[value.month - 1]} {value.year + 543}"
+
+
+def document_row(sd: ServiceDocument, status: CopyStatus | None, lang: str) -> DocumentRow:
+    """One document as the kiosk shows it: the office's copy status, or the manual's."""
+    if status is None:
+        return DocumentRow(
+            name=_pick(sd.document, "name", lang),
+            note=_pick(sd.document, "note", lang, fallback=False),
+            originals=sd.originals,
+            copies=sd.copies,
+            no_copy=sd.copies == 0,
+            detail="",
+            since="",
+            from_manual=True,
+            lang=lang,
+        )
+    no_copy = status.status == CopyStatus.NO_COPY
+    return DocumentRow(
+        name=_pick(sd.document, "name", lang),
+        note=_pick(sd.document, "note", lang, fallback=False),
+        originals=sd.originals,
+        copies=status.copies,
+        no_copy=no_copy,
+        detail=_pick(status, "verify" if no_copy else "reason", lang),
+        since=format_date(status.no_copy_since, lang),
+        from_manual=False,
+        lang=lang,
+    )
 
 
 def _lang(request) -> str:
@@ -143,33 +171,7 @@ def _render(request, code: str, lang: str):
         .select_related("document")
         .order_by("order", "id")
     ):
-        status = statuses.get(sd.document_id)
-        if status is None:
-            row = DocumentRow(
-                name=_pick(sd.document, "name", lang),
-                note=_pick(sd.document, "note", lang, fallback=False),
-                originals=sd.originals,
-                copies=sd.copies,
-                no_copy=sd.copies == 0,
-                detail="",
-                since="",
-                from_manual=True,
-                lang=lang,
-            )
-        else:
-            no_copy = status.status == CopyStatus.NO_COPY
-            row = DocumentRow(
-                name=_pick(sd.document, "name", lang),
-                note=_pick(sd.document, "note", lang, fallback=False),
-                originals=sd.originals,
-                copies=status.copies,
-                no_copy=no_copy,
-                detail=_pick(status, "verify" if no_copy else "reason", lang),
-                since=_date(status.no_copy_since, lang),
-                from_manual=False,
-                lang=lang,
-            )
-        documents.append(row)
+        documents.append(document_row(sd, statuses.get(sd.document_id), lang))
     steps = list(service.steps.order_by("order"))
     total = service.total_minutes
     if total is None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from kiosk.storage.errors import StorageError, is_corruption, translate
+from kiosk.storage.keys import fsync_dir
 from kiosk.storage.models import DIMENSIONS, MAX_COMMENT_CHARS
 from kiosk.storage.schema import SchemaTooNewError, migrate
 
@@ -36,15 +37,6 @@ def crash_point(name: str) -> None:
 
 def _wal_files(path: Path) -> list[Path]:
     return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class _Damaged(Exception):
@@ -152,7 +144,7 @@ def _move_aside(path: Path, moment: datetime) -> Path:
                 os.rename(src, dst)
     except OSError as exc:
         raise translate(exc, action="move the damaged database aside", folder=path.parent) from exc
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return target
 
 
