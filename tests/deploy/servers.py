@@ -4,10 +4,7 @@ started the production way), and the PostgreSQL server the deployment tests use.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
@@ -49,21 +46,5 @@ class DeployedCentral(CentralServer):
         if production:
             self.env.pop("PYTEST_VERSION", None)
 
-    def start(self, timeout: float = 30.0) -> None:
-        cmd = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "central.wsgi"]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
-        )
-        log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"central exited at start:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/openapi.json", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"central did not start within {timeout} s:\n{self.log_tail()}")
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "central.wsgi"]

@@ -150,7 +150,8 @@ class CentralServer:
         return json.loads(self.manage("demo", "--json"))
 
     # -- process ----------------------------------------------------------------------------
-    def start(self, timeout: float = 30.0) -> None:
+    def command(self) -> list[str]:
+        """The gunicorn command line this server runs."""
         cmd = [
             sys.executable,
             "-m",
@@ -174,6 +175,10 @@ class CentralServer:
                 "--access-logformat",
                 "%(m)s %(U)s %(s)s %(L)s",
             ]
+        return cmd
+
+    def start(self, timeout: float = 30.0) -> None:
+        cmd = self.command()
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=self.env, stdout=log, stderr=log, start_new_session=True
