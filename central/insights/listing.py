@@ -7,10 +7,10 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from central.directory.models import ServicePoint
 from central.web.adminkit import display, scope_of
-from central.web.labels import tr
 
 CAP = 10_000
 
@@ -29,7 +29,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
     """A searchable service point filter (in scope only); the choice list is just the
     chosen point, the search box asks ``/admin/insights/points.json``."""
 
-    title = tr("จุดให้บริการ", "Service point")
+    title = _("Service point")
     parameter_name = "service_point__id__exact"
     template = "admin/insights/point_filter.html"
 
@@ -63,7 +63,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
         yield {
             "selected": self.point is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": tr("ทั้งหมด", "All"),
+            "display": _("All"),
             "hidden": hidden,
             "label": display(self.point) if self.point else "",
             "value": self.point.pk if self.point else "",
