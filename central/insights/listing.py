@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from central.directory.models import ServicePoint
 from central.web.adminkit import display, scope_of
+from central.web.safe_input import ascii_int
 
 CAP = 10_000
 
@@ -36,7 +37,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         value = self.value()
         self.point = None
-        if value and (value.isascii() and value.isdigit()):
+        if value and ascii_int(value, 18) is not None:
             self.point = (
                 scope_of(request).filter(ServicePoint.objects.filter(pk=int(value))).first()
             )
@@ -49,7 +50,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
         value = self.value()
         if value:
             return queryset.filter(
-                service_point_id=int(value) if (value.isascii() and value.isdigit()) else -1
+                service_point_id=ascii_int(value, 18) or -1  # a malformed id matches nothing
             )
         return queryset
 

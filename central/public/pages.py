@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from central.public import jsonld, pointdata, search
 from central.public.common import cached_page, lang_of, pick, published_services, with_validators
+from central.web.safe_input import ascii_int
 
 NEAR_LIMIT = 10
 
@@ -38,9 +39,10 @@ def _int(request: HttpRequest, name: str, default: int, maximum: int) -> int:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= maximum:
+    number = ascii_int(raw, 6)
+    if number is None or not 1 <= number <= maximum:
         raise BadParameter(name, f"ต้องเป็นตัวเลข 1–{maximum}", f"must be a number 1–{maximum}")
-    return int(raw)
+    return number
 
 
 def _float(request: HttpRequest, name: str, low: float, high: float) -> float | None:
