@@ -10,11 +10,12 @@ from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from central.audit.models import AuditLog
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display
-from central.web.labels import tr
 
 
 def _shown(value) -> str:
@@ -26,17 +27,17 @@ def _shown(value) -> str:
 
 
 VERBS = {
-    "add": ("เพิ่ม", "added"),
-    "change": ("แก้ไข", "changed"),
-    "delete": ("ลบ", "deleted"),
-    "revoke": ("เพิกถอน/ยกเลิก", "revoked"),
-    "issue": ("ออกรหัส", "issued"),
-    "enrol": ("ลงทะเบียน", "enrolled"),
-    "export": ("ดาวน์โหลด", "exported"),
-    "login": ("เข้าสู่ระบบ", "logged in"),
-    "logout": ("ออกจากระบบ", "logged out"),
-    "login_failed": ("เข้าสู่ระบบไม่สำเร็จ", "failed login"),
-    "lockout": ("ถูกล็อกเพราะรหัสผ่านผิดหลายครั้ง", "locked out after failed logins"),
+    "add": _("added"),
+    "change": _("changed"),
+    "delete": _("deleted"),
+    "revoke": pgettext_lazy("audit action", "revoked"),
+    "issue": _("issued"),
+    "enrol": _("enrolled"),
+    "export": _("exported"),
+    "login": _("logged in"),
+    "logout": _("logged out"),
+    "login_failed": _("failed login"),
+    "lockout": _("locked out after failed logins"),
 }
 
 
@@ -49,13 +50,13 @@ def action_name(action: str) -> str:
     model = next(
         (m for m in apps.get_models() if m._meta.model_name == subject.replace("_", "")), None
     )
-    return f"{tr(*words)} · {model._meta.verbose_name}" if model else str(tr(*words))
+    return f"{words} · {model._meta.verbose_name}" if model else str(words)
 
 
 class ActionFilter(admin.SimpleListFilter):
     """The actions in the log, named in the user's language (not as stored codes)."""
 
-    title = tr("การกระทำ", "action")
+    title = _("action")
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
@@ -68,7 +69,7 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 class ObjectTypeFilter(admin.SimpleListFilter):
-    title = tr("ประเภทข้อมูล", "object type")
+    title = _("object type")
     parameter_name = "object_type"
 
     def lookups(self, request, model_admin):
@@ -111,29 +112,29 @@ class AuditLogAdmin(CounterPointAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agency")
 
-    @admin.display(description=tr("เวลา", "When"), ordering="at")
+    @admin.display(description=_("When"), ordering="at")
     def when(self, obj):
         return format_html(
             '<span class="cp-nowrap">{}</span>',
             timezone.localtime(obj.at).strftime("%Y-%m-%d %H:%M"),
         )
 
-    @admin.display(description=tr("การกระทำ", "Action"), ordering="action")
+    @admin.display(description=_("Action"), ordering="action")
     def what(self, obj):
         verb = obj.action.rsplit(".", 1)[-1]
         words = VERBS.get(verb)
         if words is None:
             return obj.action
-        return format_html('{} <span class="cp-muted">({})</span>', tr(*words), obj.action)
+        return format_html('{} <span class="cp-muted">({})</span>', words, obj.action)
 
-    @admin.display(description=tr("ข้อมูล", "Object"), ordering="object_type")
+    @admin.display(description=_("Object"), ordering="object_type")
     def target(self, obj):
         if not obj.object_type:
             return "—"
         suffix = f" #{obj.object_id}" if obj.object_id else ""
         return f"{object_type_name(obj.object_type)}{suffix}"
 
-    @admin.display(description=tr("ช่องที่เปลี่ยน", "Fields"))
+    @admin.display(description=_("Fields"))
     def fields_changed(self, obj):
         keys = set()
         for snapshot in (obj.before, obj.after):
@@ -142,11 +143,11 @@ class AuditLogAdmin(CounterPointAdmin):
         shown = ", ".join(sorted(keys)[:6])
         return shown + (" …" if len(keys) > 6 else "") if keys else "—"
 
-    @admin.display(description=tr("หน่วยงาน", "Agency"), ordering="agency__code")
+    @admin.display(description=_("Agency"), ordering="agency__code")
     def agency_name(self, obj):
-        return display(obj.agency) if obj.agency_id else tr("— ส่วนกลาง", "— central")
+        return display(obj.agency) if obj.agency_id else _("— central")
 
-    @admin.display(description=tr("ก่อน → หลัง", "Before → after"))
+    @admin.display(description=_("Before → after"))
     def changes(self, obj):
         before, after = obj.before or {}, obj.after or {}
         if not isinstance(before, dict) or not isinstance(after, dict):
@@ -161,8 +162,8 @@ class AuditLogAdmin(CounterPointAdmin):
         )
         return format_html(
             '<table class="cp-audit-table"><tr><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>',
-            tr("ข้อมูล", "Field"),
-            tr("ก่อน", "Before"),
-            tr("หลัง", "After"),
+            _("Field"),
+            pgettext_lazy("audit diff column", "Before"),
+            pgettext_lazy("audit diff column", "After"),
             rows,
         )

@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from central.catalogue import changes
 from central.catalogue.models import (
@@ -34,7 +36,6 @@ from central.web.adminkit import (
     display,
     scoped,
 )
-from central.web.labels import tr
 from central.web.safe_input import valid_ints
 
 
@@ -46,10 +47,8 @@ class AnnouncesCatalogueChange:
         _epoch, seq = changes.current()
         self.message_user(
             request,
-            tr(
-                f"ตู้คีออสก์จะได้รับการเปลี่ยนแปลงนี้เมื่อซิงก์ครั้งถัดไป (แคตตาล็อกเวอร์ชัน {seq})",
-                f"Kiosks receive this change at their next sync (catalogue version {seq}).",
-            ),
+            _("Kiosks receive this change at their next sync (catalogue version %(seq)s).")
+            % {"seq": seq},
         )
 
 
@@ -62,8 +61,8 @@ class ServiceStepInline(CounterPointInline, admin.TabularInline):
     agency_can = VIEW
     fields = ["order", "title_th", "title_en", "minutes"]
     ordering = ["order"]
-    verbose_name = tr("ขั้นตอน", "step")
-    verbose_name_plural = tr("ขั้นตอนและระยะเวลา", "Steps and times")
+    verbose_name = _("step")
+    verbose_name_plural = _("Steps and times")
 
 
 class ServiceDocumentInline(CounterPointInline, admin.TabularInline):
@@ -73,10 +72,8 @@ class ServiceDocumentInline(CounterPointInline, admin.TabularInline):
     fields = ["order", "document", "originals", "copies"]
     autocomplete_fields = ["document"]
     ordering = ["order", "id"]
-    verbose_name = tr("เอกสาร", "document")
-    verbose_name_plural = tr(
-        "เอกสารที่ต้องใช้ (ตามคู่มือ)", "Required documents (per the Citizen's Manual)"
-    )
+    verbose_name = _("document")
+    verbose_name_plural = _("Required documents (per the Citizen's Manual)")
 
 
 _WIDE = forms.TextInput(attrs={"class": "cp-wide"})
@@ -127,19 +124,19 @@ class ServiceAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
     readonly_fields = ["change_seq", "updated_at"]
     fieldsets = [
         (
-            tr("งานบริการ", "Service"),
+            _("Service"),
             {"fields": ["code", "name_th", "name_en", "is_demo", "is_published"]},
         ),
         (
-            tr("หน่วยงานที่รับผิดชอบ", "Responsible agency"),
+            _("Responsible agency"),
             {"fields": ["agency", "agency_th", "agency_en"]},
         ),
         (
-            tr("ค่าธรรมเนียมและระยะเวลา", "Fee and time"),
+            _("Fee and time"),
             {"fields": ["fee_amount", "fee_th", "fee_en", "total_minutes"]},
         ),
         (
-            tr("ข้อมูลตามคู่มือสำหรับประชาชน", "From the Citizen's Manual"),
+            pgettext_lazy("admin fieldset", "From the Citizen's Manual"),
             {
                 "fields": [
                     "legal_basis_th",
@@ -152,7 +149,7 @@ class ServiceAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
             },
         ),
         (
-            tr("การซิงก์กับตู้", "Kiosk sync"),
+            _("Kiosk sync"),
             {"fields": ["change_seq", "updated_at"]},
         ),
     ]
@@ -160,23 +157,23 @@ class ServiceAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(cp_offered=Count("offerings"))
 
-    @admin.display(description=tr("ชื่องานบริการ", "Service name"), ordering="name_th")
+    @admin.display(description=_("Service name"), ordering="name_th")
     def name(self, obj):
         return obj.name_en if labels.is_english() else obj.name_th
 
-    @admin.display(description=tr("หน่วยงาน", "Agency"), ordering="agency_th")
+    @admin.display(description=_("Agency"), ordering="agency_th")
     def responsible(self, obj):
         return (obj.agency_en or obj.agency_th) if labels.is_english() else obj.agency_th
 
-    @admin.display(description=tr("ค่าธรรมเนียม", "Fee"), ordering="fee_amount")
+    @admin.display(description=_("Fee"), ordering="fee_amount")
     def fee(self, obj):
         return obj.fee_en if labels.is_english() else obj.fee_th
 
-    @admin.display(description=tr("เวลา (นาที)", "Minutes"), ordering="total_minutes")
+    @admin.display(description=_("Minutes"), ordering="total_minutes")
     def minutes(self, obj):
         return obj.total_minutes if obj.total_minutes is not None else "Σ"
 
-    @admin.display(description=tr("จำนวนจุดที่ให้บริการ", "Offered at"), ordering="cp_offered")
+    @admin.display(description=_("Offered at"), ordering="cp_offered")
     def offered_at(self, obj):
         return obj.cp_offered
 
@@ -193,7 +190,7 @@ class DocumentAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(cp_used=Count("service_documents"))
 
-    @admin.display(description=tr("ใช้ในงานบริการ", "Used by services"), ordering="cp_used")
+    @admin.display(description=_("Used by services"), ordering="cp_used")
     def used_by(self, obj):
         return obj.cp_used
 
@@ -249,10 +246,8 @@ class CopyStatusInline(CounterPointInline, admin.StackedInline):
     central_can = ALL
     agency_can = ALL
     fields = COPY_STATUS_FIELDS
-    verbose_name = tr("สถานะสำเนาของเอกสาร", "copy status of a document")
-    verbose_name_plural = tr(
-        "สถานะสำเนาเอกสารที่จุดให้บริการนี้", "Copy status of each document at this service point"
-    )
+    verbose_name = _("copy status of a document")
+    verbose_name_plural = _("Copy status of each document at this service point")
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -303,10 +298,10 @@ class OfferingAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
     fieldsets = [
         (None, {"fields": ["service_point", "service", "counters"]}),
         (
-            tr("เอกสารและสิ่งที่ตู้แสดง", "Documents and what kiosks show"),
+            _("Documents and what kiosks show"),
             {"fields": ["documents_overview", "public_page"]},
         ),
-        (tr("การซิงก์กับตู้", "Kiosk sync"), {"fields": ["change_seq", "updated_at"]}),
+        (_("Kiosk sync"), {"fields": ["change_seq", "updated_at"]}),
     ]
     ordering = ["service_point__code", "service__code"]
 
@@ -338,10 +333,8 @@ class OfferingAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
                 counters.label_from_instance = counter_label
             else:
                 counters.queryset = Counter.objects.none()
-                counters.help_text = tr(
-                    "เลือกจุดให้บริการแล้วกดบันทึกและแก้ไขต่อ จากนั้นเลือกช่องบริการ",
-                    "Choose the service point and press 'Save and continue editing', "
-                    "then tick the counters.",
+                counters.help_text = _(
+                    "Choose the service point and press 'Save and continue editing', then tick the counters."
                 )
         return form
 
@@ -358,26 +351,26 @@ class OfferingAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
                     inline_form.instance.updated_by = request.user
         super().save_formset(request, form, formset, change)
 
-    @admin.display(description=tr("จุดให้บริการ", "Service point"), ordering="service_point__code")
+    @admin.display(description=_("Service point"), ordering="service_point__code")
     def service_point_name(self, obj):
         return display(obj.service_point)
 
-    @admin.display(description=tr("งานบริการ", "Service"), ordering="service__code")
+    @admin.display(description=_("Service"), ordering="service__code")
     def service_name(self, obj):
         return display(obj.service)
 
-    @admin.display(description=tr("ช่อง", "Counters"))
+    @admin.display(description=_("Counters"))
     def counter_list(self, obj):
         return ", ".join(str(c.number) for c in obj.counters.all()) or "—"
 
-    @admin.display(description=tr("สถานะสำเนา", "Copy status"))
+    @admin.display(description=_("Copy status"))
     def copy_summary(self, obj):
         statuses = list(obj.copy_statuses.all())
         no_copy = sum(1 for s in statuses if s.status == CopyStatus.NO_COPY)
         required = len(statuses) - no_copy
         return copy_summary_html(no_copy, required)
 
-    @admin.display(description=tr("เอกสารของงานนี้ที่จุดนี้", "Documents of this service here"))
+    @admin.display(description=_("Documents of this service here"))
     def documents_overview(self, obj):
         if obj is None or obj.pk is None:
             return "—"
@@ -391,24 +384,21 @@ class OfferingAdmin(AnnouncesCatalogueChange, CounterPointAdmin):
             status = statuses.get(sd.document_id)
             rows.append((display(sd.document), sd.originals, sd.copies, status_words(status, sd)))
         if not rows:
-            return tr("งานนี้ไม่ต้องใช้เอกสาร", "This service needs no documents.")
+            return _("This service needs no documents.")
         head = format_html(
             "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            tr("เอกสาร", "Document"),
-            tr("ฉบับจริง", "Originals"),
-            tr("สำเนาตามคู่มือ", "Copies per manual"),
-            tr("ตู้แสดงว่า", "Kiosks show"),
+            _("Document"),
+            pgettext_lazy("short", "Originals"),
+            pgettext_lazy("column", "Copies per manual"),
+            _("Kiosks show"),
         )
         body = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows)
-        note = tr(
-            "เอกสารที่ไม่มีสถานะสำเนาด้านล่าง ใช้จำนวนสำเนาตามคู่มือ",
-            "A document without a copy status below uses the manual's number of copies.",
-        )
+        note = _("A document without a copy status below uses the manual's number of copies.")
         return format_html(
             '<table class="cp-doc-table">{}{}</table><p class="help">{}</p>', head, body, note
         )
 
-    @admin.display(description=tr("หน้าสาธารณะ (QR บนตู้)", "Public page (the kiosk's QR)"))
+    @admin.display(description=_("Public page (the kiosk's QR)"))
     def public_page(self, obj):
         if obj is None or obj.pk is None:
             return "—"
@@ -431,42 +421,41 @@ def status_words(status: CopyStatus | None, sd: ServiceDocument | None = None) -
         if copies:
             return format_html(
                 '<span class="cp-badge cp-badge-manual">{}</span>',
-                tr(f"ตามคู่มือ: สำเนา {copies} ฉบับ", f"Per manual: {copies} copy(ies)"),
+                ngettext("Per manual: %(copies)s copy", "Per manual: %(copies)s copies", copies)
+                % {"copies": copies},
             )
         return format_html(
             '<span class="cp-badge cp-badge-manual">{}</span>',
-            tr("ตามคู่มือ: ไม่ต้องใช้สำเนา", "Per manual: no copy"),
+            _("Per manual: no copy"),
         )
     if status.status == CopyStatus.NO_COPY:
         return format_html(
             '<span class="cp-badge cp-badge-nocopy">✓ {}</span>',
-            tr(
-                f"ไม่ต้องใช้สำเนา ตั้งแต่ {status.no_copy_since:%Y-%m-%d}",
-                f"No copy since {status.no_copy_since:%Y-%m-%d}",
-            ),
+            _("No copy since %(date)s") % {"date": format(status.no_copy_since, "%Y-%m-%d")},
         )
     return format_html(
         '<span class="cp-badge cp-badge-copy">❐ {}</span>',
-        tr(f"ต้องใช้สำเนา {status.copies} ฉบับ", f"{status.copies} copy(ies) required"),
+        ngettext("%(copies)s copy required", "%(copies)s copies required", status.copies)
+        % {"copies": status.copies},
     )
 
 
 def copy_summary_html(no_copy: int, required: int) -> str:
     if not no_copy and not required:
-        return format_html('<span class="cp-muted">{}</span>', tr("ตามคู่มือทั้งหมด", "all per manual"))
+        return format_html('<span class="cp-muted">{}</span>', _("all per manual"))
     parts = []
     if no_copy:
         parts.append(
             format_html(
                 '<span class="cp-badge cp-badge-nocopy">✓ {}</span>',
-                tr(f"ไม่ใช้สำเนา {no_copy}", f"{no_copy} no copy"),
+                _("%(n)s no copy") % {"n": no_copy},
             )
         )
     if required:
         parts.append(
             format_html(
                 '<span class="cp-badge cp-badge-copy">❐ {}</span>',
-                tr(f"ใช้สำเนา {required}", f"{required} copy required"),
+                _("%(n)s copy required") % {"n": required},
             )
         )
     return format_html_join(" ", "{}", ((p,) for p in parts))
@@ -530,25 +519,23 @@ class CopyStatusAdmin(CounterPointAdmin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.display(
-        description=tr("จุดให้บริการ", "Service point"), ordering="offering__service_point__code"
-    )
+    @admin.display(description=_("Service point"), ordering="offering__service_point__code")
     def service_point_name(self, obj):
         return display(obj.offering.service_point)
 
-    @admin.display(description=tr("งานบริการ", "Service"), ordering="offering__service__code")
+    @admin.display(description=_("Service"), ordering="offering__service__code")
     def service_code(self, obj):
         return obj.offering.service.code
 
-    @admin.display(description=tr("เอกสาร", "Document"), ordering="document__code")
+    @admin.display(description=_("Document"), ordering="document__code")
     def document_name(self, obj):
         return display(obj.document)
 
-    @admin.display(description=tr("สถานะสำเนา", "Copy status"), ordering="status")
+    @admin.display(description=_("Copy status"), ordering="status")
     def status_badge(self, obj):
         return status_words(obj)
 
-    @admin.display(description=tr("เหตุผล / วิธีตรวจสอบแทน", "Why / how verified instead"))
+    @admin.display(description=_("Why / how verified instead"))
     def reason_or_verify(self, obj):
         if obj.status == CopyStatus.NO_COPY:
             return (obj.verify_en or obj.verify_th) if labels.is_english() else obj.verify_th

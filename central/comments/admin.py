@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from central.comments import filters, summary
@@ -23,7 +24,6 @@ from central.insights.views import insights_page
 from central.ratings.admin import SCORE_WORDS
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, audit_admin, display
-from central.web.labels import tr
 
 PAGE_SIZE = 50
 
@@ -57,7 +57,7 @@ class CommentAnalysisAdmin(CounterPointAdmin):
         def build(scope, f):
             return self._context(request, scope, f, extra)
 
-        title = tr("ความคิดเห็นของประชาชน", "Citizens' comments")
+        title = _("Citizens' comments")
         return insights_page(request, "admin/comments/page.html", title, build)
 
     def _context(self, request, scope, f, extra: filters.CommentFilters) -> dict:
@@ -80,13 +80,13 @@ class CommentAnalysisAdmin(CounterPointAdmin):
         return {
             "opts": self.model._meta,
             "extra": extra,
-            "sentiment_choices": [(k, tr(*v)) for k, v in SENTIMENT_WORDS.items()],
-            "topic_choices": [(k, tr(*v)) for k, v in TOPIC_WORDS.items()],
+            "sentiment_choices": [(k, v) for k, v in SENTIMENT_WORDS.items()],
+            "topic_choices": [(k, v) for k, v in TOPIC_WORDS.items()],
             "page": page,
             "rows": [self._row(a) for a in page.object_list],
             "topics": [self._topic(t) for t in summary.by_topic(shown)],
             "sentiments": [
-                {"key": k, "label": tr(*SENTIMENT_WORDS[k]), "n": sentiments.get(k, 0)}
+                {"key": k, "label": SENTIMENT_WORDS[k], "n": sentiments.get(k, 0)}
                 for k in SENTIMENT_WORDS
             ],
             "total": page.paginator.count,
@@ -99,16 +99,15 @@ class CommentAnalysisAdmin(CounterPointAdmin):
     @staticmethod
     def _row(a: CommentAnalysis) -> dict:
         r = a.rating
-        th, en = SCORE_WORDS.get(r.score, ("?", "?"))
         return {
             "pk": a.pk,
             "when": r.rated_at,
             "comment": r.comment or "",
             "score": r.score,
-            "score_words": tr(th, en),
+            "score_words": SCORE_WORDS.get(r.score, "?"),
             "sentiment": a.sentiment,
-            "sentiment_label": tr(*SENTIMENT_WORDS[a.sentiment]),
-            "topics": [tr(*TOPIC_WORDS[t]) for t in a.topics],
+            "sentiment_label": SENTIMENT_WORDS[a.sentiment],
+            "topics": [TOPIC_WORDS[t] for t in a.topics],
             "place": display(r.service_point),
             "counter": r.counter.number,
             "service": display(r.service) if r.service_id else "—",
@@ -122,7 +121,7 @@ class CommentAnalysisAdmin(CounterPointAdmin):
         share = t.negative_share
         return {
             "key": t.topic,
-            "label": tr(*TOPIC_WORDS[t.topic]),
+            "label": TOPIC_WORDS[t.topic],
             "n": t.comments,
             "neg": t.negative,
             "share": None if share is None else round(share * 100),
@@ -138,7 +137,7 @@ class CommentAnalysisAdmin(CounterPointAdmin):
             raise PermissionDenied
         value = request.POST.get("junk")
         if value not in {"0", "1"}:
-            messages.error(request, tr("คำขอไม่ถูกต้อง", "Bad request"))
+            messages.error(request, _("Bad request"))
             return HttpResponseRedirect(reverse("admin:comments_commentanalysis_changelist"))
         junk = value == "1"
         if obj.junk != junk:
@@ -156,9 +155,7 @@ class CommentAnalysisAdmin(CounterPointAdmin):
                 )
             messages.success(
                 request,
-                tr("แสดงความคิดเห็นนี้แล้ว", "The comment is shown again")
-                if not junk
-                else tr("ซ่อนความคิดเห็นนี้แล้ว", "The comment is hidden as junk"),
+                _("The comment is shown again") if not junk else _("The comment is hidden as junk"),
             )
         back = request.POST.get("next", "")
         url = reverse("admin:comments_commentanalysis_changelist")

@@ -10,23 +10,25 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from central.comments.models import SENTIMENTS, TOPIC_FIELDS
 from central.insights.filters import BadFilter, Filters
 
 SENTIMENT_WORDS = {
-    "pos": ("เชิงบวก", "positive"),
-    "neu": ("เป็นกลาง", "neutral"),
-    "neg": ("เชิงลบ", "negative"),
-    "q": ("คำถาม", "question"),
+    "pos": _("positive"),
+    "neu": pgettext_lazy("sentiment", "neutral"),
+    "neg": _("negative"),
+    "q": _("question"),
 }
 TOPIC_WORDS = {
-    "process": ("ขั้นตอน/กระบวนการ", "process and steps"),
-    "staff": ("เจ้าหน้าที่", "staff"),
-    "facilities": ("สิ่งอำนวยความสะดวก", "facilities"),
-    "outcome": ("ผลลัพธ์", "outcome"),
-    "waiting": ("เวลารอ", "waiting"),
-    "documents": ("เอกสาร/สำเนา", "documents and copies"),
+    "process": _("process and steps"),
+    "staff": _("staff"),
+    "facilities": _("facilities"),
+    "outcome": _("outcome"),
+    "waiting": pgettext_lazy("comment topic", "waiting"),
+    "documents": _("documents and copies"),
 }
 
 

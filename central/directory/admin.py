@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from central.directory.models import Agency, Counter, Membership, ServicePoint
 from central.web import geo
@@ -25,7 +27,6 @@ from central.web.adminkit import (
     role_of,
     scope_of,
 )
-from central.web.labels import tr
 
 # -- agencies --------------------------------------------------------------------------------
 
@@ -39,7 +40,7 @@ class AgencyAdmin(CounterPointAdmin):
     fields = ["code", "name_th", "name_en", "parent"]
     ordering = ["code"]
 
-    @admin.display(description=tr("หน่วยงานต้นสังกัด", "Parent agency"), ordering="parent__code")
+    @admin.display(description=_("Parent agency"), ordering="parent__code")
     def parent_name(self, obj):
         return display(obj.parent) if obj.parent_id else "—"
 
@@ -72,7 +73,7 @@ class ServicePointForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         province = self._current("province_code")
         district = self._current("district_code")
-        blank = [("", "— " + str(tr("เลือก", "choose")) + " —")]
+        blank = [("", "— " + str(_("choose")) + " —")]
         area_fields = [
             ("province_code", geo.province_choices(), "province", "admin:geo-districts"),
             ("district_code", geo.district_choices(province), "district", "admin:geo-subdistricts"),
@@ -100,16 +101,16 @@ class CounterInline(CounterPointInline, admin.TabularInline):
     model = Counter
     fields = ["number", "name_th", "name_en", "kiosk_summary", "enrol_link"]
     readonly_fields = ["kiosk_summary", "enrol_link"]
-    verbose_name = tr("ช่องบริการ", "counter")
-    verbose_name_plural = tr("ช่องบริการของจุดนี้", "Counters at this service point")
+    verbose_name = _("counter")
+    verbose_name_plural = _("Counters at this service point")
 
-    @admin.display(description=tr("ตู้คีออสก์", "Kiosks"))
+    @admin.display(description=_("Kiosks"))
     def kiosk_summary(self, obj):
         if obj.pk is None:
             return "—"
         return kiosk_summary(obj)
 
-    @admin.display(description=tr("ลงทะเบียนตู้", "Enrol a kiosk"))
+    @admin.display(description=_("Enrol a kiosk"))
     def enrol_link(self, obj):
         return enrol_link(obj)
 
@@ -117,23 +118,23 @@ class CounterInline(CounterPointInline, admin.TabularInline):
 def kiosk_summary(counter: Counter) -> str:
     kiosks = list(counter.kiosks.all())
     if not kiosks:
-        return str(tr("ยังไม่มีตู้", "no kiosk yet"))
+        return str(_("no kiosk yet"))
     live = [k for k in kiosks if k.revoked_at is None]
     return format_html_join(
         " ",
         '<a href="{}">{}</a>',
         ((reverse("admin:fleet_kiosk_change", args=[k.pk]), k.public_id) for k in live),
-    ) or str(tr("ถูกเพิกถอนทั้งหมด", "all revoked"))
+    ) or str(_("all revoked"))
 
 
 def enrol_link(counter: Counter) -> str:
     if counter.pk is None:
-        return str(tr("บันทึกก่อน แล้วจึงออกรหัส", "save first, then issue a code"))
+        return str(_("save first, then issue a code"))
     url = reverse("admin:fleet_enrolmentcode_issue") + f"?counter={counter.pk}"
     return format_html(
         '<a class="button cp-small-button" href="{}">{}</a>',
         url,
-        tr("ออกรหัสลงทะเบียน", "Issue enrolment code"),
+        _("Issue enrolment code"),
     )
 
 
@@ -160,15 +161,15 @@ class ServicePointAdmin(CounterPointAdmin):
     readonly_fields = ["map_picker", "public_id_shown"]
     fieldsets = [
         (
-            tr("ข้อมูลจุดให้บริการ", "Service point"),
+            pgettext_lazy("fieldset", "Service point"),
             {"fields": ["agency", "code", "public_id_shown", "name_th", "name_en", "is_active"]},
         ),
         (
-            tr("ตำแหน่งบนแผนที่ (หมุด)", "Map pin"),
+            _("Map pin"),
             {"fields": [("lat", "lon"), "map_picker"]},
         ),
         (
-            tr("ที่อยู่และพื้นที่ปกครอง", "Address and administrative area"),
+            _("Address and administrative area"),
             {
                 "fields": [
                     "address_th",
@@ -180,7 +181,7 @@ class ServicePointAdmin(CounterPointAdmin):
             },
         ),
         (
-            tr("เวลาทำการและการติดต่อ", "Opening hours and phone"),
+            _("Opening hours and phone"),
             {"fields": ["hours_th", "hours_en", "phone"]},
         ),
     ]
@@ -217,27 +218,27 @@ class ServicePointAdmin(CounterPointAdmin):
             field.empty_label = None
         return field
 
-    @admin.display(description=tr("ชื่อ", "Name"), ordering="name_th")
+    @admin.display(description=_("Name"), ordering="name_th")
     def name(self, obj):
         return display(obj)
 
-    @admin.display(description=tr("หน่วยงาน", "Agency"), ordering="agency__code")
+    @admin.display(description=_("Agency"), ordering="agency__code")
     def agency_name(self, obj):
         return display(obj.agency)
 
-    @admin.display(description=tr("พื้นที่", "Area"), ordering="province_code")
+    @admin.display(description=_("Area"), ordering="province_code")
     def area(self, obj):
         return geo.area_names(obj.province_code, obj.district_code, obj.subdistrict_code)
 
-    @admin.display(description=tr("ช่อง", "Counters"), ordering="cp_counters")
+    @admin.display(description=_("Counters"), ordering="cp_counters")
     def counter_count(self, obj):
         return obj.cp_counters
 
-    @admin.display(description=tr("ตู้", "Kiosks"), ordering="cp_kiosks")
+    @admin.display(description=pgettext_lazy("short", "Kiosks"), ordering="cp_kiosks")
     def kiosk_count(self, obj):
         return obj.cp_kiosks
 
-    @admin.display(description=tr("หมุด", "Pin"))
+    @admin.display(description=_("Pin"))
     def pin(self, obj):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener" title="OpenStreetMap">{}, {}</a>',
@@ -246,11 +247,11 @@ class ServicePointAdmin(CounterPointAdmin):
             f"{obj.lon:.5f}",
         )
 
-    @admin.display(description=tr("รหัสที่ส่งให้ตู้", "Id sent to kiosks"))
+    @admin.display(description=_("Id sent to kiosks"))
     def public_id_shown(self, obj):
         return obj.public_id if obj and obj.pk else "—"
 
-    @admin.display(description=tr("แผนที่", "Map"))
+    @admin.display(description=_("Map"))
     def map_picker(self, obj):
         has_point = obj is not None and obj.lat is not None and obj.lon is not None
         osm = obj.map_url if has_point else "https://www.openstreetmap.org/#map=6/13.0/101.0"
@@ -266,25 +267,16 @@ class ServicePointAdmin(CounterPointAdmin):
             "</div>",
             f"{obj.lat:.6f}" if has_point else "",
             f"{obj.lon:.6f}" if has_point else "",
-            tr(
-                "โหลดแผนที่ไม่ได้ (อาจไม่มีอินเทอร์เน็ต) — พิมพ์ละติจูด/ลองจิจูดด้านบน"
-                " หรือเปิด OpenStreetMap หาสำนักงาน แล้วคัดลอกพิกัดมาใส่",
-                "The map could not load (no internet?). Type the latitude and longitude "
-                "above, or open OpenStreetMap, find the office and copy its coordinates.",
+            _(
+                "The map could not load (no internet?). Type the latitude and longitude above, or open OpenStreetMap, find the office and copy its coordinates."
             ),
-            tr(
-                "คลิกบนแผนที่เพื่อปักหมุด · ลากเพื่อเลื่อน · ปุ่ม + / − เพื่อย่อขยาย",
-                "Click the map to place the pin · drag to move · + / − to zoom",
-            ),
-            tr("ใช้ตำแหน่งปัจจุบันของฉัน", "Use my current location"),
-            tr("ขยาย", "Zoom in"),
-            tr("ย่อ", "Zoom out"),
+            _("Click the map to place the pin · drag to move · + / − to zoom"),
+            _("Use my current location"),
+            _("Zoom in"),
+            _("Zoom out"),
             osm,
-            tr("เปิดตำแหน่งนี้ใน OpenStreetMap ↗", "Open this place in OpenStreetMap ↗"),
-            tr(
-                "แผนที่ต้องใช้ JavaScript: พิมพ์ละติจูดและลองจิจูดด้านบนแทน",
-                "The map needs JavaScript: type the latitude and longitude above.",
-            ),
+            _("Open this place in OpenStreetMap ↗"),
+            _("The map needs JavaScript: type the latitude and longitude above."),
         )
 
 
@@ -315,19 +307,19 @@ class CounterAdmin(CounterPointAdmin):
             super().get_queryset(request).select_related("service_point").prefetch_related("kiosks")
         )
 
-    @admin.display(description=tr("ช่องบริการ", "Counter"), ordering="name_th")
+    @admin.display(description=_("Counter"), ordering="name_th")
     def counter_name(self, obj):
         return display(obj)
 
-    @admin.display(description=tr("จุดให้บริการ", "Service point"), ordering="service_point__code")
+    @admin.display(description=_("Service point"), ordering="service_point__code")
     def service_point_name(self, obj):
         return display(obj.service_point)
 
-    @admin.display(description=tr("ตู้คีออสก์", "Kiosks"))
+    @admin.display(description=_("Kiosks"))
     def kiosks(self, obj):
         return kiosk_summary(obj) if obj.pk else "—"
 
-    @admin.display(description=tr("ลงทะเบียนตู้", "Enrol a kiosk"))
+    @admin.display(description=_("Enrol a kiosk"))
     def enrol(self, obj):
         return enrol_link(obj)
 
@@ -343,8 +335,8 @@ class MembershipInline(CounterPointInline, admin.StackedInline):
     max_num = 1
     min_num = 1
     fields = ["agency", "is_central"]
-    verbose_name = tr("สังกัดหน่วยงาน", "Agency membership")
-    verbose_name_plural = tr("สังกัดหน่วยงาน", "Agency membership")
+    verbose_name = _("Agency membership")
+    verbose_name_plural = _("Agency membership")
 
 
 User = get_user_model()
@@ -362,25 +354,25 @@ class CounterPointUserAdmin(CounterPointAdmin, UserAdmin):
     list_filter = ["is_active", "membership__is_central", "membership__agency"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (tr("ข้อมูลผู้ใช้", "Person"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
         (
-            tr("สิทธิ์", "Access"),
+            _("Access"),
             {"fields": ["is_active", "is_staff", "is_superuser"]},
         ),
-        (tr("วันที่", "Dates"), {"fields": ["last_login", "date_joined"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("membership__agency")
 
-    @admin.display(description=tr("สังกัด", "Agency"))
+    @admin.display(description=pgettext_lazy("belongs to", "Agency"))
     def membership_label(self, obj):
         membership = getattr(obj, "membership", None)
         if membership is None:
-            return tr("— ไม่มี (เข้าระบบไม่ได้)", "— none (cannot log in)")
+            return _("— none (cannot log in)")
         if membership.is_central:
-            return tr("ผู้ดูแลส่วนกลาง", "central admin")
+            return _("central admin")
         return display(membership.agency)
 
     def has_delete_permission(self, request, obj=None):
@@ -393,10 +385,7 @@ class CounterPointUserAdmin(CounterPointAdmin, UserAdmin):
     def delete_queryset(self, request, queryset):
         if queryset.filter(pk=request.user.pk).exists():
             raise PermissionDenied(
-                tr(
-                    "ลบบัญชีของตัวเองไม่ได้ ให้ผู้ดูแลส่วนกลางคนอื่นลบให้",
-                    "You cannot delete your own account: ask another central admin.",
-                )
+                _("You cannot delete your own account: ask another central admin.")
             )
         super().delete_queryset(request, queryset)
 

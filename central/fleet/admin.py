@@ -17,13 +17,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from central.directory.models import Counter
 from central.fleet import services as fleet
 from central.fleet.models import EnrolmentCode, Kiosk
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, scoped
-from central.web.labels import tr
 from central.web.safe_input import valid_ints
 
 ONLINE_MINUTES = 15
@@ -36,7 +37,7 @@ STALE_HOURS = fleet.STALE_HOURS
 class IssueCodeForm(forms.Form):
     counter = forms.ModelChoiceField(
         queryset=Counter.objects.none(),
-        label=tr("ช่องบริการที่จะติดตั้งตู้", "Counter the kiosk will serve"),
+        label=_("Counter the kiosk will serve"),
     )
 
     def __init__(self, *args, request=None, **kwargs):
@@ -51,15 +52,15 @@ class IssueCodeForm(forms.Form):
 
 
 class CodeStateFilter(admin.SimpleListFilter):
-    title = tr("สถานะรหัส", "Code state")
+    title = _("Code state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [
-            ("valid", tr("ใช้ได้", "valid")),
-            ("used", tr("ใช้แล้ว", "used")),
-            ("expired", tr("หมดอายุ", "expired")),
-            ("revoked", tr("ยกเลิกแล้ว", "withdrawn")),
+            ("valid", _("valid")),
+            ("used", _("used")),
+            ("expired", _("expired")),
+            ("revoked", _("withdrawn")),
         ]
 
     def queryset(self, request, queryset):
@@ -77,10 +78,10 @@ class CodeStateFilter(admin.SimpleListFilter):
 
 
 STATE_WORDS = {
-    "valid": ("cp-badge-ok", "ใช้ได้", "valid"),
-    "used": ("cp-badge-muted", "ใช้แล้ว", "used"),
-    "expired": ("cp-badge-muted", "หมดอายุ", "expired"),
-    "revoked": ("cp-badge-bad", "ยกเลิกแล้ว", "withdrawn"),
+    "valid": ("cp-badge-ok", _("valid")),
+    "used": ("cp-badge-muted", _("used")),
+    "expired": ("cp-badge-muted", _("expired")),
+    "revoked": ("cp-badge-bad", _("withdrawn")),
 }
 
 
@@ -147,7 +148,7 @@ class EnrolmentCodeAdmin(CounterPointAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": tr("ออกรหัสลงทะเบียนตู้", "Issue an enrolment code"),
+            "title": _("Issue an enrolment code"),
             "ttl_hours": settings.CP_ENROLMENT_CODE_TTL_HOURS,
             "server_url": settings.CP_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/"),
         }
@@ -163,8 +164,8 @@ class EnrolmentCodeAdmin(CounterPointAdmin):
                     row=row,
                     counter=counter,
                     counter_label=display(counter),
-                    qr=qr_svg(code, label=str(tr("รหัสลงทะเบียน", "Enrolment code"))),
-                    title=tr("รหัสลงทะเบียนตู้", "Enrolment code"),
+                    qr=qr_svg(code, label=str(_("Enrolment code"))),
+                    title=pgettext_lazy("plural", "Enrolment code"),
                 )
                 response = TemplateResponse(
                     request, "admin/fleet/enrolmentcode/issued.html", context
@@ -189,31 +190,31 @@ class EnrolmentCodeAdmin(CounterPointAdmin):
         return TemplateResponse(request, "admin/fleet/enrolmentcode/issue.html", context)
 
     @admin.action(
-        description=tr("ยกเลิกรหัสที่เลือก (ที่ยังไม่ได้ใช้)", "Withdraw the selected unused codes"),
+        description=_("Withdraw the selected unused codes"),
         permissions=["revoke"],
     )
     def revoke_codes(self, request, queryset):
         done = sum(fleet.revoke_enrolment_code(row, by=request.user) for row in queryset)
         self.message_user(
             request,
-            tr(f"ยกเลิกรหัสแล้ว {done} รหัส", f"{done} code(s) withdrawn."),
+            ngettext("%(n)s code withdrawn.", "%(n)s codes withdrawn.", done) % {"n": done},
             messages.SUCCESS,
         )
 
-    @admin.display(description=tr("รหัส", "Code"), ordering="hint")
+    @admin.display(description=_("Code"), ordering="hint")
     def code_hint(self, obj):
         return f"…{obj.hint}"
 
-    @admin.display(description=tr("สถานะ", "State"))
+    @admin.display(description=_("State"))
     def state_badge(self, obj):
-        css, th, en = STATE_WORDS[obj.state(timezone.now())]
-        return format_html('<span class="cp-badge {}">{}</span>', css, tr(th, en))
+        css, words = STATE_WORDS[obj.state(timezone.now())]
+        return format_html('<span class="cp-badge {}">{}</span>', css, words)
 
-    @admin.display(description=tr("ช่องบริการ", "Counter"), ordering="counter__name_th")
+    @admin.display(description=_("Counter"), ordering="counter__name_th")
     def counter_name(self, obj):
         return display(obj.counter)
 
-    @admin.display(description=tr("ตู้ที่ลงทะเบียน", "Kiosk"))
+    @admin.display(description=pgettext_lazy("registered kiosk", "Kiosk"))
     def kiosk_link(self, obj):
         if obj.kiosk_id is None:
             return "—"
@@ -228,41 +229,42 @@ def duration_words(delta: timedelta) -> str:
     """A short, rounded duration: "5 นาที" / "5 min", "3 ชม." / "3 h", "2 วัน" / "2 days"."""
     minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 120:
-        return str(tr(f"{minutes} นาที", f"{minutes} min"))
+        return gettext("%(minutes)s min") % {"minutes": minutes}
     hours = minutes // 60
     if hours < 48:
-        return str(tr(f"{hours} ชม.", f"{hours} h"))
+        return gettext("%(hours)s h") % {"hours": hours}
     days = hours // 24
-    return str(tr(f"{days} วัน", f"{days} days"))
+    return ngettext("%(days)s day", "%(days)s days", days) % {"days": days}
 
 
 def health(kiosk: Kiosk, now=None) -> tuple[str, str]:
     """(css class, words) for a kiosk's state."""
     now = now or timezone.now()
     if kiosk.revoked_at is not None:
-        return "cp-badge-bad", str(tr("⊘ ถูกเพิกถอน", "⊘ revoked"))
+        return "cp-badge-bad", str(_("⊘ revoked"))
     if kiosk.last_seen is None:
-        return "cp-badge-muted", str(tr("ยังไม่เคยติดต่อ", "never seen"))
+        return "cp-badge-muted", str(_("never seen"))
     age = now - kiosk.last_seen
     ago = duration_words(age)
     if age <= timedelta(minutes=ONLINE_MINUTES):
-        return "cp-badge-ok", str(tr(f"● ออนไลน์ ({ago}ที่แล้ว)", f"● online ({ago} ago)"))
+        return "cp-badge-ok", str(_("● online (%(ago)s ago)") % {"ago": ago})
     if age <= timedelta(hours=STALE_HOURS):
-        return "cp-badge-warn", str(tr(f"◐ ติดต่อล่าสุด {ago}ที่แล้ว", f"◐ last seen {ago} ago"))
-    return "cp-badge-bad", str(tr(f"○ ขาดการติดต่อ {ago}", f"○ offline for {ago}"))
+        return "cp-badge-warn", str(_("◐ last seen %(ago)s ago") % {"ago": ago})
+    return "cp-badge-bad", str(_("○ offline for %(ago)s") % {"ago": ago})
 
 
 class HealthFilter(admin.SimpleListFilter):
-    title = tr("สถานะตู้", "Kiosk state")
+    title = _("Kiosk state")
     parameter_name = "health"
 
     def lookups(self, request, model_admin):
         return [
-            ("online", tr(f"ออนไลน์ (ภายใน {ONLINE_MINUTES} นาที)", "online")),
-            ("stale", tr(f"ติดต่อภายใน {STALE_HOURS} ชม.", f"seen within {STALE_HOURS} h")),
-            ("offline", tr(f"ขาดการติดต่อเกิน {STALE_HOURS} ชม.", "offline")),
-            ("never", tr("ยังไม่เคยติดต่อ", "never seen")),
-            ("revoked", tr("ถูกเพิกถอน", "revoked")),
+            # Translators: the Thai names the window; the English "online" does not.
+            ("online", pgettext("kiosk health filter", "online") % {"minutes": ONLINE_MINUTES}),
+            ("stale", _("seen within %(hours)s h") % {"hours": STALE_HOURS}),
+            ("offline", pgettext("kiosk health filter", "offline") % {"hours": STALE_HOURS}),
+            ("never", _("never seen")),
+            ("revoked", pgettext_lazy("kiosk state", "revoked")),
         ]
 
     def queryset(self, request, queryset):
@@ -283,13 +285,13 @@ class CatalogueFilter(admin.SimpleListFilter):
     """Kiosks that could not apply central's last catalogue (they said so in their
     heartbeat and keep their previous one)."""
 
-    title = tr("ข้อมูลบริการ", "Catalogue")
+    title = _("Catalogue")
     parameter_name = "catalogue"
 
     def lookups(self, request, model_admin):
         return [
-            ("refused", tr("ตู้ใช้ข้อมูลบริการไม่ได้", "catalogue refused")),
-            ("ok", tr("ปกติ", "OK")),
+            ("refused", _("catalogue refused")),
+            ("ok", _("OK")),
         ]
 
     def queryset(self, request, queryset):
@@ -375,17 +377,12 @@ class KioskAdmin(CounterPointAdmin):
         if fleet.revoke_kiosk(kiosk, by=request.user, ip=fleet.client_ip(request)):
             self.message_user(
                 request,
-                tr(
-                    f"เพิกถอน {kiosk.public_id} แล้ว: ตู้จะซิงก์ไม่ได้อีก ต้องลงทะเบียนใหม่ด้วยรหัสใหม่",
-                    f"{kiosk.public_id} revoked: it can no longer sync; enrol it again with a "
-                    "new code.",
-                ),
+                _("%(kiosk)s revoked: it can no longer sync; enrol it again with a new code.")
+                % {"kiosk": kiosk.public_id},
                 messages.SUCCESS,
             )
         else:
-            self.message_user(
-                request, tr("ตู้นี้ถูกเพิกถอนไปแล้ว", "This kiosk was already revoked."), messages.INFO
-            )
+            self.message_user(request, _("This kiosk was already revoked."), messages.INFO)
         return HttpResponseRedirect(reverse("admin:fleet_kiosk_change", args=[kiosk.pk]))
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
@@ -395,31 +392,33 @@ class KioskAdmin(CounterPointAdmin):
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     @admin.action(
-        description=tr("เพิกถอนตู้ที่เลือก (ตู้จะซิงก์ไม่ได้อีก)", "Revoke the selected kiosks"),
+        description=_("Revoke the selected kiosks"),
         permissions=["revoke"],
     )
     def revoke_kiosks(self, request, queryset):
         ip = fleet.client_ip(request)
         done = sum(fleet.revoke_kiosk(k, by=request.user, ip=ip) for k in queryset)
         self.message_user(
-            request, tr(f"เพิกถอนแล้ว {done} ตู้", f"{done} kiosk(s) revoked."), messages.SUCCESS
+            request,
+            ngettext("%(n)s kiosk revoked.", "%(n)s kiosks revoked.", done) % {"n": done},
+            messages.SUCCESS,
         )
 
-    @admin.display(description=tr("ตู้", "Kiosk"), ordering="id")
+    @admin.display(description=pgettext_lazy("short", "Kiosk"), ordering="id")
     def kiosk_id(self, obj):
         return format_html('<span class="cp-nowrap">{}</span>', obj.public_id)
 
-    @admin.display(description=tr("สถานะ", "State"), ordering="last_seen")
+    @admin.display(description=_("State"), ordering="last_seen")
     def state(self, obj):
         css, words = health(obj)
         return format_html('<span class="cp-badge {}">{}</span>', css, words)
 
-    @admin.display(description=tr("จุดให้บริการ / ช่อง", "Service point / counter"))
+    @admin.display(description=_("Service point / counter"))
     def place(self, obj):
         url = reverse("admin:directory_servicepoint_change", args=[obj.counter.service_point_id])
         return format_html('<a href="{}">{}</a>', url, display(obj.counter))
 
-    @admin.display(description=tr("รอส่ง", "Queued"), ordering="queue_depth")
+    @admin.display(description=_("Queued"), ordering="queue_depth")
     def queue(self, obj):
         if obj.queue_depth is None:
             return "—"
@@ -427,24 +426,26 @@ class KioskAdmin(CounterPointAdmin):
             return format_html('<span class="cp-badge cp-badge-warn">{}</span>', obj.queue_depth)
         return obj.queue_depth
 
-    @admin.display(description=tr("นาฬิกาตู้", "Clock"), ordering="skew_flag")
+    @admin.display(description=_("Clock"), ordering="skew_flag")
     def clock(self, obj):
         if obj.skew_flag:
             seconds = obj.clock_skew_seconds or 0
             return format_html(
                 '<span class="cp-badge cp-badge-warn">⚠ {}</span>',
-                tr(f"คลาด {seconds / 60:+.0f} นาที", f"off by {seconds / 60:+.0f} min"),
+                _("off by %(minutes)s min") % {"minutes": format(seconds / 60, "+.0f")},
             )
         if obj.clock_skew_seconds is None:
             return "—"
-        return format_html('<span class="cp-badge cp-badge-ok">✓ {}</span>', tr("ตรง", "OK"))
+        return format_html(
+            '<span class="cp-badge cp-badge-ok">✓ {}</span>', pgettext_lazy("clock", "OK")
+        )
 
-    @admin.display(description=tr("ข้อมูลบริการ", "Catalogue"), ordering="catalogue_refused_at")
+    @admin.display(description=_("Catalogue"), ordering="catalogue_refused_at")
     def catalogue(self, obj):
         if obj.catalogue_refused_reason:
             return format_html(
                 '<span class="cp-badge cp-badge-bad" title="{}">⚠ {}</span>',
                 obj.catalogue_refused_reason,
-                tr("ตู้ใช้ข้อมูลบริการไม่ได้", "catalogue refused"),
+                _("catalogue refused"),
             )
-        return format_html('<span class="cp-badge cp-badge-ok">✓ {}</span>', tr("ปกติ", "OK"))
+        return format_html('<span class="cp-badge cp-badge-ok">✓ {}</span>', _("OK"))

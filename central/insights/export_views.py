@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from central import audit
@@ -18,7 +19,6 @@ from central.insights.filters import BadFilter, parse
 from central.insights.models import ExportJob
 from central.insights.views import _refuse, insights_page
 from central.web.adminkit import role_of, scope_of
-from central.web.labels import tr
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -63,9 +63,7 @@ def exports_view(request):
             "tables": [],
         }
 
-    return insights_page(
-        request, "admin/insights/exports.html", tr("ส่งออกข้อมูลการประเมิน", "Export ratings"), build
-    )
+    return insights_page(request, "admin/insights/exports.html", _("Export ratings"), build)
 
 
 def export_file(request, fmt: str):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from central.catalogue.models import Service
 from central.directory.models import Agency, ServicePoint
 from central.scope import Scope, agency_and_below
+from central.web.safe_input import ascii_int
 
 MAX_DAYS = 3 * 366
 GRAINS = ("day", "week", "month")
@@ -66,9 +67,10 @@ def _int(params, name: str) -> int | None:
     raw = params.get(name, "").strip()
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+    number = ascii_int(raw, 12)
+    if number is None:
         raise BadFilter(400, f"{name}: {raw[:40]!r} is not an id")
-    return int(raw)
+    return number
 
 
 def _date(params, name: str, default: date) -> date:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 
 from central.directory.models import ServicePoint
 from central.web.adminkit import display, scope_of
-from central.web.labels import tr
+from central.web.safe_input import ascii_int
 
 CAP = 10_000
 
@@ -29,14 +30,14 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
     """A searchable service point filter (in scope only); the choice list is just the
     chosen point, the search box asks ``/admin/insights/points.json``."""
 
-    title = tr("จุดให้บริการ", "Service point")
+    title = _("Service point")
     parameter_name = "service_point__id__exact"
     template = "admin/insights/point_filter.html"
 
     def lookups(self, request, model_admin):
         value = self.value()
         self.point = None
-        if value and (value.isascii() and value.isdigit()):
+        if value and ascii_int(value, 18) is not None:
             self.point = (
                 scope_of(request).filter(ServicePoint.objects.filter(pk=int(value))).first()
             )
@@ -49,7 +50,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
         value = self.value()
         if value:
             return queryset.filter(
-                service_point_id=int(value) if (value.isascii() and value.isdigit()) else -1
+                service_point_id=ascii_int(value, 18) or -1  # a malformed id matches nothing
             )
         return queryset
 
@@ -63,7 +64,7 @@ class ServicePointSearchFilter(admin.SimpleListFilter):
         yield {
             "selected": self.point is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": tr("ทั้งหมด", "All"),
+            "display": _("All"),
             "hidden": hidden,
             "label": display(self.point) if self.point else "",
             "value": self.point.pk if self.point else "",

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from central.fleet.models import Kiosk
@@ -17,16 +19,16 @@ from central.insights import alerts
 from central.insights.models import Alert
 from central.insights.views import Table, insights_page
 from central.web.adminkit import display, role_of, scope_of
-from central.web.labels import is_english, tr
+from central.web.labels import is_english
 
 STATE_WORDS = {
-    Alert.NEW: ("ใหม่", "new"),
-    Alert.ACKNOWLEDGED: ("รับทราบแล้ว", "acknowledged"),
-    Alert.CLOSED: ("ปิดแล้ว", "closed"),
+    Alert.NEW: _("new"),
+    Alert.ACKNOWLEDGED: _("acknowledged"),
+    Alert.CLOSED: _("closed"),
 }
 KIND_WORDS = {
-    Alert.DROP: ("ความพึงพอใจลดลง", "satisfaction drop"),
-    Alert.NO_COPY: ("ยังถูกขอสำเนา", "No Copy contradicted"),
+    Alert.DROP: _("satisfaction drop"),
+    Alert.NO_COPY: _("No Copy contradicted"),
 }
 OFFLINE_AFTER = timedelta(days=1)
 QUEUE_WARN = 500
@@ -48,22 +50,20 @@ def alerts_view(request):
         english = is_english()
         for a in items:
             a.summary = a.summary_en if english else a.summary_th
-            a.state_label = tr(*STATE_WORDS[a.state])
-            a.kind_label = tr(*KIND_WORDS[a.kind])
+            a.state_label = STATE_WORDS[a.state]
+            a.kind_label = KIND_WORDS[a.kind]
         rows = [[timezone.localtime(a.raised_at).strftime("%Y-%m-%d %H:%M"), str(a.kind_label), display(a.service_point),
                  a.summary, str(a.state_label)] for a in items]  # fmt: skip
         table = Table(
             "alerts",
-            tr("การแจ้งเตือน", "Alerts"),
-            [tr("เมื่อ", "Raised"), tr("ประเภท", "Kind"), tr("จุดให้บริการ", "Service point"),
-             tr("รายละเอียด", "What"), tr("สถานะ", "State")],
+            _("Alerts"),
+            [_("Raised"), _("Kind"), _("Service point"),
+             _("What"), _("State")],
             rows,
         )  # fmt: skip
         return {"alerts": items, "state": state, "tables": [table]}
 
-    return insights_page(
-        request, "admin/insights/alerts.html", tr("การแจ้งเตือน", "Alerts"), build, default_days=90
-    )
+    return insights_page(request, "admin/insights/alerts.html", _("Alerts"), build, default_days=90)
 
 
 @require_POST
@@ -93,16 +93,16 @@ def fleet_view(request):
             reasons = []
             if k.last_seen is None or now - k.last_seen > OFFLINE_AFTER:
                 offline.append(k)
-                reasons.append(str(tr("ขาดการติดต่อเกิน 1 วัน", "not seen for over a day")))
+                reasons.append(str(_("not seen for over a day")))
             if (k.queue_depth or 0) >= QUEUE_WARN:
                 queues.append(k)
-                reasons.append(str(tr("คิวค้างส่งมาก", "long queue")))
+                reasons.append(str(_("long queue")))
             if k.catalogue_refused_reason:
                 refused.append(k)
-                reasons.append(str(tr("ปฏิเสธรายการบริการ", "refused a catalogue")))
+                reasons.append(str(_("refused a catalogue")))
             if k.skew_flag or abs(k.clock_skew_seconds or 0) > SKEW_WARN_SECONDS:
                 skewed.append(k)
-                reasons.append(str(tr("นาฬิกาผิด", "clock wrong")))
+                reasons.append(str(_("clock wrong")))
             if reasons:
                 visit[k.pk] = {"kiosk": k, "reasons": reasons}
         versions = Tally(k.app_version or "?" for k in kiosks).most_common()
@@ -115,21 +115,21 @@ def fleet_view(request):
                     k.queue_depth, k.app_version, k.catalogue_refused_reason or "",
                     round(k.clock_skew_seconds or 0)]  # fmt: skip
 
-        header = [tr("ตู้", "Kiosk"), tr("ช่องบริการ", "Counter"), tr("หน่วยงาน", "Agency"),
-                  tr("ติดต่อล่าสุด", "Last seen"), tr("คิว", "Queue"), tr("เวอร์ชัน", "Version"),
-                  tr("ปฏิเสธรายการบริการ", "Refused catalogue"), tr("นาฬิกาต่าง (วินาที)", "Clock skew (s)")]  # fmt: skip
+        header = [pgettext_lazy("short", "Kiosk"), _("Counter"), _("Agency"),
+                  _("Last seen"), _("Queue"), _("Version"),
+                  _("Refused catalogue"), _("Clock skew (s)")]  # fmt: skip
         tables = [
-            Table("visit", tr("ช่องบริการที่ควรไปตรวจ", "Counters that need a visit"),
-                  [*header, tr("เหตุผล", "Why")],
+            Table("visit", _("Counters that need a visit"),
+                  [*header, _("Why")],
                   [[*row(v["kiosk"]), ", ".join(v["reasons"])] for v in visit.values()]),
-            Table("versions", tr("เวอร์ชันของแอป", "App versions"),
-                  [tr("เวอร์ชัน", "Version"), tr("จำนวนตู้", "Kiosks")], [list(v) for v in versions]),
-            Table("offline", tr("ขาดการติดต่อเกิน 1 วัน", "Not seen for over a day"), header,
+            Table("versions", _("App versions"),
+                  [_("Version"), pgettext_lazy("count", "Kiosks")], [list(v) for v in versions]),
+            Table("offline", _("Not seen for over a day"), header,
                   [row(k) for k in offline]),
-            Table("queues", tr("คิวค้างส่งมาก", "Long queues"), header, [row(k) for k in queues]),
-            Table("refused", tr("ปฏิเสธรายการบริการ", "Refused catalogues"), header,
+            Table("queues", _("Long queues"), header, [row(k) for k in queues]),
+            Table("refused", _("Refused catalogues"), header,
                   [row(k) for k in refused]),
-            Table("clock", tr("นาฬิกาผิด", "Clock skew"), header, [row(k) for k in skewed]),
+            Table("clock", _("Clock skew"), header, [row(k) for k in skewed]),
         ]  # fmt: skip
         return {
             "total": len(kiosks),
@@ -143,4 +143,4 @@ def fleet_view(request):
             "tables": tables,
         }
 
-    return insights_page(request, "admin/insights/fleet.html", tr("สถานะตู้", "Fleet health"), build)
+    return insights_page(request, "admin/insights/fleet.html", _("Fleet health"), build)

@@ -20,25 +20,27 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from central.catalogue.models import Service
 from central.directory.models import ServicePoint
 from central.insights import data
 from central.insights.filters import BadFilter, Filters, parse
 from central.web.adminkit import display, role_of, scope_of
-from central.web.labels import is_english, tr
+from central.web.labels import is_english
 
 DIMENSION_WORDS = {
-    "staff": ("เจ้าหน้าที่", "staff"),
-    "waiting_time": ("เวลารอ", "waiting time"),
-    "steps": ("ขั้นตอน", "steps"),
-    "documents": ("เอกสาร", "documents"),
-    "facilities": ("สิ่งอำนวยความสะดวก", "facilities"),
-    "outcome": ("ผลลัพธ์", "outcome"),
+    "staff": _("staff"),
+    "waiting_time": _("waiting time"),
+    "steps": pgettext_lazy("rating dimension", "steps"),
+    "documents": _("documents"),
+    "facilities": _("facilities"),
+    "outcome": _("outcome"),
 }
 WEEKDAYS = [
-    ("จ.", "Mon"), ("อ.", "Tue"), ("พ.", "Wed"), ("พฤ.", "Thu"), ("ศ.", "Fri"),
-    ("ส.", "Sat"), ("อา.", "Sun"),
+    _("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"),
+    _("Sat"), _("Sun"),
 ]  # fmt: skip
 
 
@@ -59,7 +61,7 @@ class Table:
                 for row in self.rows
             )
         else:
-            empty = escape(str(tr("ยังไม่มีข้อมูลในช่วงนี้", "No data for these filters")))
+            empty = escape(str(_("No data for these filters")))
             body = f'<tr><td colspan="{len(self.header)}">{empty}</td></tr>'
         href = escape(f"?{self.query}&csv={self.name}" if self.query else f"?csv={self.name}")
         return mark_safe(  # noqa: S308 - every value above is escaped
@@ -170,13 +172,13 @@ def _filter_form(scope, f: Filters) -> dict:
 
 
 TABS = [
-    ("insights-compliance", ("ไม่เรียกสำเนา", "No Copy compliance")),
-    ("insights-dashboard", ("ภาพรวม", "Dashboard")),
-    ("insights-rankings", ("จัดอันดับ", "Rankings")),
-    ("insights-alerts", ("การแจ้งเตือน", "Alerts")),
-    ("insights-fleet", ("สถานะตู้", "Fleet health")),
-    ("insights-exports", ("ส่งออกข้อมูล", "Exports")),
-    ("comments_commentanalysis_changelist", ("ความคิดเห็น", "Comments")),
+    ("insights-compliance", pgettext_lazy("short", "No Copy compliance")),
+    ("insights-dashboard", _("Dashboard")),
+    ("insights-rankings", _("Rankings")),
+    ("insights-alerts", _("Alerts")),
+    ("insights-fleet", _("Fleet health")),
+    ("insights-exports", _("Exports")),
+    ("comments_commentanalysis_changelist", _("Comments")),
 ]
 
 
@@ -191,7 +193,7 @@ def _tabs(request, f: Filters) -> list[dict]:
             url = reverse(f"admin:{name}")
         except NoReverseMatch:
             continue
-        out.append({"url": f"{url}?{query}", "label": tr(*words), "on": name == current})
+        out.append({"url": f"{url}?{query}", "label": words, "on": name == current})
     return out
 
 
@@ -201,7 +203,7 @@ def _pct(value) -> str:
 
 def _label(obj) -> str:
     if obj is None:
-        return str(tr("ไม่ทราบงานบริการ", "unknown service"))
+        return str(_("unknown service"))
     if hasattr(obj, "name_th") and not hasattr(obj, "_meta"):  # geothai province
         return obj.name_en if is_english() else obj.name_th
     return display(obj)
@@ -226,22 +228,22 @@ def compliance_view(request):
         chart = {
             "type": "line",
             "labels": [r[0] for r in trend_rows],
-            "datasets": [{"label": str(tr("% ถูกขอสำเนา (สำนักงานที่ประกาศไม่เรียกสำเนา)",
-                                          "% asked for a copy (No Copy offices)")),
+            "datasets": [{"label": str(_("% asked for a copy (No Copy offices)")),
                           "data": [r[3] for r in trend_rows]}],
             "y_max": 100,
         }  # fmt: skip
         tables = [
             Table(
                 "contradictions",
-                tr("ประกาศไม่เรียกสำเนา แต่ประชาชนยังถูกขอ", "Declared No Copy, citizens still asked"),
+                _("Declared No Copy, citizens still asked"),
                 [
-                    tr("จุดให้บริการ", "Service point"),
-                    tr("งานบริการ", "Service"),
-                    tr("ตอบคำถาม", "Answers"),
-                    tr("ถูกขอสำเนา", "Asked for a copy"),
+                    _("Service point"),
+                    _("Service"),
+                    _("Answers"),
+                    _("Asked for a copy"),
                     "%",
-                    tr("ช่วงความเชื่อมั่น 95%", "95% interval"),
+                    # xgettext:no-python-format (a literal % sign, never %-formatted)
+                    pgettext_lazy("confidence interval, spelled out", "95% interval"),
                 ],
                 [
                     [
@@ -257,24 +259,25 @@ def compliance_view(request):
             ),  # fmt: skip
             Table(
                 "trend",
-                tr("แนวโน้มรายเดือน", "Monthly trend"),
+                _("Monthly trend"),
                 [
-                    tr("เดือน", "Month"),
-                    tr("ตอบคำถาม", "Answers"),
-                    tr("ถูกขอสำเนา", "Asked for a copy"),
+                    _("Month"),
+                    _("Answers"),
+                    _("Asked for a copy"),
                     "%",
                 ],
                 trend_rows,
             ),  # fmt: skip
             Table(
                 "agencies",
-                tr("ตามหน่วยงาน", "By agency"),
+                _("By agency"),
                 [
-                    tr("หน่วยงาน", "Agency"),
-                    tr("ตอบคำถาม", "Answers"),
-                    tr("ถูกขอสำเนา", "Asked for a copy"),
+                    _("Agency"),
+                    _("Answers"),
+                    _("Asked for a copy"),
                     "%",
-                    tr("ช่วงความเชื่อมั่น 95%", "95% interval"),
+                    # xgettext:no-python-format (a literal % sign, never %-formatted)
+                    pgettext_lazy("confidence interval, spelled out", "95% interval"),
                 ],
                 [
                     [display(r["obj"]), r["answers"], r["yes"] or 0, r["pct"], _ci(r["ci"])]
@@ -287,9 +290,7 @@ def compliance_view(request):
     return insights_page(
         request,
         "admin/insights/compliance.html",
-        tr(
-            "การไม่เรียกสำเนาเอกสาร: ประกาศกับสิ่งที่ประชาชนบอก", "No Copy: declared vs. what citizens say"
-        ),
+        _("No Copy: declared vs. what citizens say"),
         build,
         default_days=180,
     )
@@ -315,18 +316,19 @@ def dashboard_view(request):
             "type": "bar",
             "labels": [r[0] for r in trend_rows],
             "datasets": [
-                {"type": "line", "label": str(tr("% พอใจ (4–5)", "% satisfied (4–5)")),
+                # xgettext:no-python-format (a literal % sign, never %-formatted)
+                {"type": "line", "label": str(_("% satisfied (4–5)")),
                  "data": [r[3] for r in trend_rows], "yAxisID": "pct"},
-                {"type": "bar", "label": str(tr("จำนวนการประเมิน", "Ratings")),
+                {"type": "bar", "label": str(pgettext_lazy("number of ratings", "Ratings")),
                  "data": [r[1] for r in trend_rows], "yAxisID": "n"},
             ],
             "dual": True,
         }  # fmt: skip
         level_words = {
-            "agency": ("หน่วยงาน", "Agency"),
-            "province": ("จังหวัด", "Province"),
-            "point": ("จุดให้บริการ", "Service point"),
-            "counter": ("ช่องบริการ", "Counter"),
+            "agency": _("Agency"),
+            "province": _("Province"),
+            "point": _("Service point"),
+            "counter": _("Counter"),
         }
         for r in parts:
             r["label"] = _label(r["obj"])
@@ -337,11 +339,11 @@ def dashboard_view(request):
             )
         dim_chart = {
             "type": "bar",
-            "labels": [str(tr(*DIMENSION_WORDS[r["name"]])) for r in dims["rows"]],
+            "labels": [str(DIMENSION_WORDS[r["name"]]) for r in dims["rows"]],
             "datasets": [
-                {"label": str(tr("ทุกคน (%)", "everyone (%)")),
+                {"label": str(_("everyone (%)")),
                  "data": [r["all_pct"] for r in dims["rows"]]},
-                {"label": str(tr("ผู้ไม่พอใจ 1–2 (%)", "dissatisfied 1–2 (%)")),
+                {"label": str(_("dissatisfied 1–2 (%)")),
                  "data": [r["low_pct"] for r in dims["rows"]]},
             ],
         }  # fmt: skip
@@ -350,41 +352,44 @@ def dashboard_view(request):
         for index, day in enumerate(heat):
             heat_rows.append(
                 {
-                    "label": tr(*WEEKDAYS[index]),
+                    "label": WEEKDAYS[index],
                     "cells": [
                         {**c, "level": min(5, round(5 * c["n"] / heat_max))} for c in day[7:19]
                     ],
                 }
             )
         tables = [
-            Table("trend", tr("แนวโน้ม", "Trend"),
-                  [tr("ช่วง", "Period"), tr("จำนวน", "Ratings"), tr("คะแนนเฉลี่ย", "Mean score"),
-                   tr("% พอใจ", "% satisfied"), tr("% ถูกขอสำเนา", "% asked for a copy")],
+            Table("trend", _("Trend"),
+                  [_("Period"), pgettext_lazy("count", "Ratings"), _("Mean score"),
+                   # xgettext:no-python-format (a literal % sign, never %-formatted)
+                   _("% satisfied"), _("% asked for a copy")],
                   trend_rows),
-            Table("breakdown", tr(*level_words[level]),
-                  [tr(*level_words[level]), tr("จำนวน", "Ratings"), tr("คะแนนเฉลี่ย", "Mean score"),
-                   tr("% พอใจ", "% satisfied"), tr("% ถูกขอสำเนา", "% asked for a copy")],
+            Table("breakdown", level_words[level],
+                  [level_words[level], pgettext_lazy("count", "Ratings"), _("Mean score"),
+                   # xgettext:no-python-format (a literal % sign, never %-formatted)
+                   _("% satisfied"), _("% asked for a copy")],
                   [[r["label"], r["n"], r["mean"], r["satisfied_pct"], r["copy_pct"]]
                    for r in parts]),
-            Table("services", tr("ตามงานบริการ", "By service"),
-                  [tr("งานบริการ", "Service"), tr("จำนวน", "Ratings"), tr("คะแนนเฉลี่ย", "Mean score"),
-                   tr("% พอใจ", "% satisfied"), tr("% ถูกขอสำเนา", "% asked for a copy")],
+            Table("services", _("By service"),
+                  [_("Service"), pgettext_lazy("count", "Ratings"), _("Mean score"),
+                   # xgettext:no-python-format (a literal % sign, never %-formatted)
+                   _("% satisfied"), _("% asked for a copy")],
                   [[_label(r["service"]), r["n"], r["mean"], r["satisfied_pct"], r["copy_pct"]]
                    for r in services]),
-            Table("dimensions", tr("เรื่องที่ประเมิน", "What it was about"),
-                  [tr("เรื่อง", "About"), tr("ทุกคน", "Everyone"), "%",
-                   tr("ผู้ไม่พอใจ (1–2)", "Dissatisfied (1–2)"), "%"],
-                  [[tr(*DIMENSION_WORDS[r["name"]]), r["all"], r["all_pct"], r["low"], r["low_pct"]]
+            Table("dimensions", _("What it was about"),
+                  [_("About"), _("Everyone"), "%",
+                   _("Dissatisfied (1–2)"), "%"],
+                  [[DIMENSION_WORDS[r["name"]], r["all"], r["all_pct"], r["low"], r["low_pct"]]
                    for r in dims["rows"]]),
-            Table("heatmap", tr("วันและเวลา", "Weekday and hour"),
-                  [tr("วัน", "Day"), *[f"{h:02d}:00" for h in range(24)]],
-                  [[tr(*WEEKDAYS[i]), *[c["n"] for c in day]] for i, day in enumerate(heat)]),
+            Table("heatmap", _("Weekday and hour"),
+                  [_("Day"), *[f"{h:02d}:00" for h in range(24)]],
+                  [[WEEKDAYS[i], *[c["n"] for c in day]] for i, day in enumerate(heat)]),
         ]  # fmt: skip
         return {
             "head": head,
             "grain": grain,
             "level": level,
-            "level_label": tr(*level_words[level]),
+            "level_label": level_words[level],
             "parts": parts,
             "services": services,
             "heat_rows": heat_rows,
@@ -393,12 +398,12 @@ def dashboard_view(request):
             "trend_chart": trend_chart,
             "dim_chart": dim_chart,
             "tables": tables,
-            "dimension_words": {k: tr(*v) for k, v in DIMENSION_WORDS.items()},
+            "dimension_words": {k: v for k, v in DIMENSION_WORDS.items()},
             "monthly_only": data.uses_point_rollup(f),
         }
 
     return insights_page(
-        request, "admin/insights/dashboard.html", tr("ภาพรวมความพึงพอใจ", "Satisfaction dashboard"),
+        request, "admin/insights/dashboard.html", _("Satisfaction dashboard"),
         build,
     )  # fmt: skip
 
@@ -416,25 +421,28 @@ def rankings_view(request):
                 for r in items
             ]  # fmt: skip
 
-        header = [tr("จุดให้บริการ", "Service point"), tr("หน่วยงาน", "Agency"),
-                  tr("จำนวน", "Ratings"), tr("ค่าเฉลี่ยดิบ", "Raw mean"),
-                  tr("คะแนนที่เป็นธรรม", "Fair score"), tr("ช่วง 95%", "95% interval"),
-                  tr("ค่ากลางระดับประเทศ", "National mean")]  # fmt: skip
+        header = [_("Service point"), _("Agency"),
+                  pgettext_lazy("count", "Ratings"), _("Raw mean"),
+                  _("Fair score"),
+                  # xgettext:no-python-format (a literal % sign, never %-formatted)
+                  _("95% interval"),
+                  pgettext_lazy("central value", "National mean")]  # fmt: skip
         tables = [
-            Table("best", tr("ดีที่สุด", "Best"), header, rows(ranks["best"])),
-            Table("worst", tr("ต่ำที่สุด", "Lowest"), header, rows(ranks["worst"])),
-            Table("clearly_worst", tr("ต่ำกว่าอย่างชัดเจน", "Clearly worst"), header,
+            Table("best", _("Best"), header, rows(ranks["best"])),
+            Table("worst", _("Lowest"), header, rows(ranks["worst"])),
+            Table("clearly_worst", _("Clearly worst"), header,
                   rows(ranks["clearly_worst"])),
-            Table("services", tr("งานบริการ", "Services"),
-                  [tr("งานบริการ", "Service"), tr("จำนวน", "Ratings"), tr("ค่าเฉลี่ย", "Mean"),
-                   tr("ช่วง 95%", "95% interval"), tr("ค่าเฉลี่ยระดับประเทศ", "National mean")],
+            Table("services", _("Services"),
+                  [_("Service"), pgettext_lazy("count", "Ratings"), _("Mean"),
+                   # xgettext:no-python-format (a literal % sign, never %-formatted)
+                   _("95% interval"), _("National mean")],
                   [[display(r["obj"]), r["n"], f"{r['mean']:.2f}",
                     f"{r['low']:.2f}–{r['high']:.2f}", f"{r['national']:.2f}"] for r in services]),
         ]  # fmt: skip
         return {"ranks": ranks, "tables": tables}
 
     return insights_page(
-        request, "admin/insights/rankings.html", tr("จัดอันดับอย่างเป็นธรรม", "Fair rankings"),
+        request, "admin/insights/rankings.html", _("Fair rankings"),
         build, default_days=365,
     )  # fmt: skip
 

@@ -21,6 +21,7 @@ from central.directory.models import Agency
 from central.public import bulk as hsds_bulk
 from central.public import hsds
 from central.public.common import published_services, with_validators
+from central.web.safe_input import ascii_int
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
@@ -44,21 +45,19 @@ def _positive(request: HttpRequest, name: str, default: int, maximum: int) -> in
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 7 or not 1 <= int(raw) <= maximum:
+    number = ascii_int(raw, 7)
+    if number is None or not 1 <= number <= maximum:
         raise Invalid(f"{name} must be a whole number from 1 to {maximum}")
-    return int(raw)
+    return number
 
 
 def _id_filter(request: HttpRequest, name: str, kind: str) -> int | None:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
-    if (
-        kind == "location"
-        and raw.lower().startswith("sp-")
-        and (raw[3:].isascii() and raw[3:].isdigit())
-    ):
-        return int(raw[3:])  # the directory's own id is accepted too
+    own = ascii_int(raw[3:], 12) if kind == "location" and raw.lower().startswith("sp-") else None
+    if own is not None:
+        return own  # the directory's own id is accepted too
     pk = hsds.parse_id(kind, raw)
     if pk is None:
         raise Invalid(f"{name} is not a {kind} id of this directory")

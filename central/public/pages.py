@@ -20,27 +20,30 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from django.views.decorators.http import require_safe
 
 from central.public import jsonld, pointdata, search
 from central.public.common import cached_page, lang_of, pick, published_services, with_validators
+from central.web.safe_input import ascii_int
 
 NEAR_LIMIT = 10
 
 
 class BadParameter(Exception):
-    def __init__(self, name: str, th: str, en: str) -> None:
+    def __init__(self, name: str, message: str) -> None:
         super().__init__(name)
-        self.name, self.th, self.en = name, th, en
+        self.name, self.message = name, message
 
 
 def _int(request: HttpRequest, name: str, default: int, maximum: int) -> int:
     raw = request.GET.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6 or not 1 <= int(raw) <= maximum:
-        raise BadParameter(name, f"ต้องเป็นตัวเลข 1–{maximum}", f"must be a number 1–{maximum}")
-    return int(raw)
+    number = ascii_int(raw, 6)
+    if number is None or not 1 <= number <= maximum:
+        raise BadParameter(name, gettext("must be a number 1–%(max)s") % {"max": maximum})
+    return number
 
 
 def _float(request: HttpRequest, name: str, low: float, high: float) -> float | None:
@@ -52,7 +55,9 @@ def _float(request: HttpRequest, name: str, low: float, high: float) -> float | 
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
-        raise BadParameter(name, f"ต้องเป็นพิกัด {low}–{high}", f"must be a coordinate {low}–{high}")
+        raise BadParameter(
+            name, gettext("must be a coordinate %(low)s–%(high)s") % {"low": low, "high": high}
+        )
     return value
 
 
@@ -60,9 +65,9 @@ def _area_codes(request: HttpRequest) -> tuple[str, str]:
     province = request.GET.get("province", "").strip()
     district = request.GET.get("district", "").strip()
     if province and province not in dict(search.provinces("th")):
-        raise BadParameter("province", "ไม่รู้จักจังหวัดนี้", "unknown province")
+        raise BadParameter("province", gettext("unknown province"))
     if district and (not province or district not in dict(search.districts(province, "th"))):
-        raise BadParameter("district", "ไม่รู้จักอำเภอนี้ในจังหวัดที่เลือก", "unknown district")
+        raise BadParameter("district", gettext("unknown district"))
     return province, district
 
 
@@ -72,7 +77,7 @@ def _service(request: HttpRequest):
         return None
     service = search.service_by_code(code)
     if service is None:
-        raise BadParameter("service", "ไม่รู้จักบริการนี้", "unknown service")
+        raise BadParameter("service", pgettext("public search", "unknown service"))
     return service
 
 
@@ -198,7 +203,7 @@ def _near(request: HttpRequest, lang: str) -> HttpResponse:
     lon = _float(request, "lon", -180, 180)
     place_text = search.clean_text(request.GET.get("place"))
     if (lat is None) != (lon is None):
-        raise BadParameter("lat", "ต้องมีทั้ง lat และ lon", "give both lat and lon")
+        raise BadParameter("lat", gettext("give both lat and lon"))
     origin = None
     place_unknown = False
     if lat is not None and lon is not None:

@@ -16,14 +16,16 @@ from central.public import results
 from central.public.common import active_points, pick
 from central.web import geo
 from central.web.public import DocumentRow, document_row
+from central.web.safe_input import ascii_int
 
 
 def point_by_public_id(raw: str) -> ServicePoint | None:
     """``sp-000123`` (or ``sp-123``) of an *active* point; None otherwise."""
     raw = (raw or "").strip().lower()
-    if not raw.startswith("sp-") or not (raw[3:].isascii() and raw[3:].isdigit()) or len(raw) > 15:
+    pk = ascii_int(raw[3:], 12) if raw.startswith("sp-") else None  # "sp-" + 12 digits at most
+    if pk is None:
         return None
-    return active_points().select_related("agency").filter(pk=int(raw[3:])).first()
+    return active_points().select_related("agency").filter(pk=pk).first()
 
 
 def fingerprint(sp: ServicePoint) -> str:

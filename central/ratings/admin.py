@@ -12,6 +12,8 @@ from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from central import audit
 from central.directory.models import Membership
@@ -20,33 +22,32 @@ from central.insights.listing import CappedPaginator, ServicePointSearchFilter
 from central.ratings.models import DIMENSIONS, Rating
 from central.web.admin_site import site
 from central.web.adminkit import VIEW, CounterPointAdmin, display, role_of
-from central.web.labels import tr
 from central.web.safe_input import valid_ints
 
 SCORE_WORDS = {
-    1: ("ไม่พอใจมาก", "very dissatisfied"),
-    2: ("ไม่พอใจ", "dissatisfied"),
-    3: ("เฉย ๆ", "neutral"),
-    4: ("พอใจ", "satisfied"),
-    5: ("พอใจมาก", "very satisfied"),
+    1: _("very dissatisfied"),
+    2: _("dissatisfied"),
+    3: pgettext_lazy("score", "neutral"),
+    4: pgettext_lazy("score", "satisfied"),
+    5: _("very satisfied"),
 }
 DIMENSION_WORDS = {
-    "staff": ("เจ้าหน้าที่", "staff"),
-    "waiting_time": ("เวลารอ", "waiting time"),
-    "steps": ("ขั้นตอน", "steps"),
-    "documents": ("เอกสาร", "documents"),
-    "facilities": ("สิ่งอำนวยความสะดวก", "facilities"),
-    "outcome": ("ผลลัพธ์", "outcome"),
+    "staff": _("staff"),
+    "waiting_time": _("waiting time"),
+    "steps": pgettext_lazy("rating dimension", "steps"),
+    "documents": _("documents"),
+    "facilities": _("facilities"),
+    "outcome": _("outcome"),
 }
 EXPORT_CHUNK = 2000
 
 
 class ScoreFilter(admin.SimpleListFilter):
-    title = tr("คะแนน", "Score")
+    title = _("Score")
     parameter_name = "score"
 
     def lookups(self, request, model_admin):
-        return [(str(n), tr(f"{n} · {th}", f"{n} · {en}")) for n, (th, en) in SCORE_WORDS.items()]
+        return [(str(n), f"{n} · {words}") for n, words in SCORE_WORDS.items()]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -56,16 +57,16 @@ class ScoreFilter(admin.SimpleListFilter):
 
 
 class FlagFilter(admin.SimpleListFilter):
-    title = tr("ข้อสังเกต", "Flags")
+    title = _("Flags")
     parameter_name = "flag"
 
     def lookups(self, request, model_admin):
         return [
-            ("burst", tr("กดถี่ผิดปกติ", "burst (too soon)")),
-            ("skew", tr("นาฬิกาตู้ผิด", "kiosk clock wrong")),
-            ("copy", tr("ถูกขอสำเนาเอกสาร", "asked for a photocopy")),
-            ("comment", tr("มีความคิดเห็น", "has a comment")),
-            ("none", tr("ไม่มีข้อสังเกต", "no flag")),
+            ("burst", _("burst (too soon)")),
+            ("skew", _("kiosk clock wrong")),
+            ("copy", _("asked for a photocopy")),
+            ("comment", _("has a comment")),
+            ("none", _("no flag")),
         ]
 
     def queryset(self, request, queryset):
@@ -250,14 +251,14 @@ class RatingAdmin(CounterPointAdmin):
         return response
 
     # -- columns --
-    @admin.display(description=tr("คะแนน", "Score"), ordering="score")
+    @admin.display(description=_("Score"), ordering="score")
     def score_badge(self, obj):
-        th, en = SCORE_WORDS.get(obj.score, ("?", "?"))
+        words = SCORE_WORDS.get(obj.score, "?")
         return format_html(
-            '<span class="cp-score cp-score-{}">{} · {}</span>', obj.score, obj.score, tr(th, en)
+            '<span class="cp-score cp-score-{}">{} · {}</span>', obj.score, obj.score, words
         )
 
-    @admin.display(description=tr("ประเมินเมื่อ", "Rated at"), ordering="rated_at")
+    @admin.display(description=_("Rated at"), ordering="rated_at")
     def when(self, obj):
         return format_html(
             '<span class="cp-nowrap">{}</span>',
@@ -265,54 +266,54 @@ class RatingAdmin(CounterPointAdmin):
         )
 
     @admin.display(
-        description=tr("จุดให้บริการ / ช่อง", "Service point / counter"),
+        description=_("Service point / counter"),
         ordering="service_point__code",
     )
     def place(self, obj):
         return format_html(
             '{}<br><span class="cp-muted">{}</span>',
             display(obj.service_point),
-            tr(f"ช่อง {obj.counter.number}", f"counter {obj.counter.number}"),
+            _("counter %(number)s") % {"number": obj.counter.number},
         )
 
-    @admin.display(description=tr("งานบริการ", "Service"))
+    @admin.display(description=_("Service"))
     def service_name(self, obj):
         return display(obj.service) if obj.service_id else "—"
 
-    @admin.display(description=tr("ตู้คีออสก์", "Kiosk"))
+    @admin.display(description=_("Kiosk"))
     def kiosk_name(self, obj):
         return obj.kiosk.public_id
 
-    @admin.display(description=tr("งานบริการ", "Service"), ordering="service__code")
+    @admin.display(description=_("Service"), ordering="service__code")
     def service_code(self, obj):
         return obj.service.code if obj.service_id else "—"
 
-    @admin.display(description=tr("เรื่องที่ประเมิน", "About"))
+    @admin.display(description=pgettext_lazy("rated aspects", "About"))
     def dimension_words(self, obj):
-        words = [str(tr(*DIMENSION_WORDS[d])) for d in obj.dimensions]
+        words = [str(DIMENSION_WORDS[d]) for d in obj.dimensions]
         return ", ".join(words) or "—"
 
-    @admin.display(description=tr("ถูกขอสำเนา", "Asked for copy"), ordering="asked_for_copy")
+    @admin.display(description=_("Asked for copy"), ordering="asked_for_copy")
     def copy_asked(self, obj):
         if obj.asked_for_copy is None:
             return "—"
         if obj.asked_for_copy:
-            return format_html('<span class="cp-badge cp-badge-warn">{}</span>', tr("ใช่", "yes"))
-        return tr("ไม่", "no")
+            return format_html('<span class="cp-badge cp-badge-warn">{}</span>', _("yes"))
+        return _("no")
 
-    @admin.display(description=tr("ข้อสังเกต", "Flags"))
+    @admin.display(description=_("Flags"))
     def flags(self, obj):
         out = []
         if obj.interval_flag:
-            out.append(str(tr("กดถี่", "burst")))
+            out.append(str(_("burst")))
         if obj.skew_flag:
             minutes = obj.skew_seconds / 60
-            out.append(str(tr(f"นาฬิกาตู้ผิด {minutes:+.0f} นาที", f"clock off {minutes:+.0f} min")))
+            out.append(str(_("clock off %(minutes)s min") % {"minutes": format(minutes, "+.0f")}))
         if not out:
             return "—"
         return format_html('<span class="cp-badge cp-badge-warn">{}</span>', ", ".join(out))
 
-    @admin.display(description=tr("ความคิดเห็น", "Comment"))
+    @admin.display(description=_("Comment"))
     def comment_short(self, obj):
         text = obj.comment or ""
         return text if len(text) <= 60 else text[:59] + "…"

@@ -12,6 +12,8 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from central.audit.models import AuditLog
 from central.catalogue.models import Offering
@@ -22,7 +24,6 @@ from central.ratings.models import Rating
 from central.scope import scope_for
 from central.web import geo
 from central.web.adminkit import display, role_of, scope_of
-from central.web.labels import tr
 
 # The order of the apps and models on the admin home page and in the sidebar.
 APP_ORDER = ["directory", "catalogue", "fleet", "ratings", "audit", "auth"]
@@ -58,18 +59,15 @@ class LoginForm(AdminAuthenticationForm):
         super().confirm_login_allowed(user)
         if scope_for(user).is_empty:
             raise forms.ValidationError(
-                tr(
-                    "บัญชีนี้ยังไม่ได้สังกัดหน่วยงาน กรุณาติดต่อผู้ดูแลส่วนกลาง",
-                    "This account does not belong to an agency yet: ask a central admin.",
-                ),
+                _("This account does not belong to an agency yet: ask a central admin."),
                 code="no_membership",
             )
 
 
 class CounterPointAdminSite(admin.AdminSite):
-    site_header = tr("CounterPoint · ระบบผู้ดูแล", "CounterPoint administration")
+    site_header = _("CounterPoint administration")
     site_title = "CounterPoint"
-    index_title = tr("งานของผู้ดูแล", "What do you want to do?")
+    index_title = _("What do you want to do?")
     site_url = None
     enable_nav_sidebar = True
     login_form = LoginForm
@@ -106,9 +104,9 @@ class CounterPointAdminSite(admin.AdminSite):
         recent = scope_of(request).filter(AuditLog.objects.all()).order_by("-at", "-id")[:8]
         extra_context = {
             "cp_tasks": self._tasks(request),
-            "cp_tasks_title": tr("เริ่มที่นี่", "Start here"),
+            "cp_tasks_title": _("Start here"),
             "cp_recent": list(recent),
-            "cp_recent_title": tr("การเปลี่ยนแปลงล่าสุด", "Latest changes"),
+            "cp_recent_title": _("Latest changes"),
             "cp_headline": self._headline(request),
             **(extra_context or {}),
         }
@@ -134,33 +132,24 @@ class CounterPointAdminSite(admin.AdminSite):
             tasks.append(
                 {
                     "url": reverse("admin:directory_servicepoint_changelist"),
-                    "title": tr("ปักหมุดและแก้ไขจุดให้บริการ", "Pin and edit service points"),
-                    "help": tr(
-                        "พิกัดบนแผนที่ ที่อยู่ เวลาทำการ โทรศัพท์ ช่องบริการ",
-                        "Map pin, address, opening hours, phone, counters",
-                    ),
+                    "title": _("Pin and edit service points"),
+                    "help": _("Map pin, address, opening hours, phone, counters"),
                 }
             )
         if can(Offering):
             tasks.append(
                 {
                     "url": reverse("admin:catalogue_offering_changelist"),
-                    "title": tr("บริการและสถานะสำเนาเอกสาร", "Services offered and copy status"),
-                    "help": tr(
-                        "จุดไหนให้บริการอะไร เอกสารใดยังต้องใช้สำเนา / ไม่ต้องใช้สำเนาแล้ว",
-                        "What each office offers; which documents still need a photocopy",
-                    ),
+                    "title": _("Services offered and copy status"),
+                    "help": _("What each office offers; which documents still need a photocopy"),
                 }
             )
         if can(EnrolmentCode, "add"):
             tasks.append(
                 {
                     "url": reverse("admin:fleet_enrolmentcode_issue"),
-                    "title": tr("ลงทะเบียนตู้ใหม่", "Enrol a new kiosk"),
-                    "help": tr(
-                        "ออกรหัสลงทะเบียนใช้ครั้งเดียว (ตัวอักษรและ QR) ให้ช่องบริการ",
-                        "Issue a one-time enrolment code (text and QR) for a counter",
-                    ),
+                    "title": _("Enrol a new kiosk"),
+                    "help": _("Issue a one-time enrolment code (text and QR) for a counter"),
                 }
             )
         if can(Kiosk):
@@ -168,19 +157,21 @@ class CounterPointAdminSite(admin.AdminSite):
             problems = []
             if attention["offline"]:
                 n = attention["offline"]
-                problems.append(str(tr(f"ขาดการติดต่อ {n} ตู้", f"{n} offline")))
+                problems.append(str(_("%(n)s offline") % {"n": n}))
             if attention["skew"]:
                 n = attention["skew"]
-                problems.append(str(tr(f"นาฬิกาผิด {n} ตู้", f"{n} with a wrong clock")))
+                problems.append(str(_("%(n)s with a wrong clock") % {"n": n}))
             alert = " · ".join(problems)
             tasks.append(
                 {
                     "url": reverse("admin:fleet_kiosk_changelist"),
-                    "title": tr("ตรวจสถานะตู้คีออสก์", "Check the kiosks"),
-                    "help": tr(
-                        f"ทั้งหมด {attention['total']} ตู้: ติดต่อล่าสุด เวอร์ชัน คิวที่รอส่ง",
-                        f"{attention['total']} kiosks: last seen, version, queue",
-                    ),
+                    "title": _("Check the kiosks"),
+                    "help": ngettext(
+                        "%(n)s kiosk: last seen, version, queue",
+                        "%(n)s kiosks: last seen, version, queue",
+                        attention["total"],
+                    )
+                    % {"n": attention["total"]},
                     "alert": alert,
                 }
             )
@@ -188,11 +179,8 @@ class CounterPointAdminSite(admin.AdminSite):
             tasks.append(
                 {
                     "url": reverse("admin:ratings_rating_changelist"),
-                    "title": tr("ผลการประเมินความพึงพอใจ", "Citizens' ratings"),
-                    "help": tr(
-                        "กรองตามจุด บริการ คะแนน วันที่ และดาวน์โหลด CSV",
-                        "Filter by office, service, score, date; download CSV",
-                    ),
+                    "title": _("Citizens' ratings"),
+                    "help": _("Filter by office, service, score, date; download CSV"),
                 }
             )
         return tasks

@@ -34,6 +34,7 @@ from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from central import audit
 from central.audit.models import AuditLog
@@ -42,7 +43,7 @@ from central.directory.models import Counter
 from central.fleet.models import Kiosk
 from central.fleet.services import client_ip
 from central.scope import SCOPE_PATHS, Scope, agency_id_of, scope_for
-from central.web.labels import is_english, tr
+from central.web.labels import is_english
 from central.web.safe_input import (
     SafeAutocompleteSelect,
     SafeAutocompleteSelectMultiple,
@@ -328,7 +329,7 @@ class CounterPointAdmin(ScopedPermissionsMixin, admin.ModelAdmin):
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if not all(valid_key(self.model._meta.pk, value) for value in selected):
             return HttpResponseBadRequest(
-                tr("รายการที่เลือกไม่ถูกต้อง", "The selected rows are not valid ids."),
+                _("The selected rows are not valid ids."),
                 content_type="text/plain; charset=utf-8",
             )
         return super().response_action(request, queryset)

@@ -8,6 +8,9 @@ import geothai
 from django.http import JsonResponse
 
 from central.web.labels import is_english
+from central.web.safe_input import ascii_int
+
+CODE_DIGITS = 8  # province codes have 2 digits, districts 4, subdistricts 6
 
 
 def _label(area) -> str:
@@ -21,13 +24,13 @@ def province_choices() -> list[tuple[str, str]]:
 
 
 def district_choices(province_code: str | None) -> list[tuple[str, str]]:
-    if not province_code or not (province_code.isascii() and province_code.isdigit()):
+    if not province_code or ascii_int(province_code, CODE_DIGITS) is None:
         return []
     return [(d.code, _label(d)) for d in sorted(geothai.districts(province_code), key=_sort_key)]
 
 
 def subdistrict_choices(district_code: str | None) -> list[tuple[str, str]]:
-    if not district_code or not (district_code.isascii() and district_code.isdigit()):
+    if not district_code or ascii_int(district_code, CODE_DIGITS) is None:
         return []
     out = []
     for s in sorted(geothai.subdistricts(district_code), key=_sort_key):

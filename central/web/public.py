@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -44,9 +45,8 @@ class DocumentRow:
 
     @property
     def copy_words(self) -> str:
-        if self.lang == "en":
-            return f"Bring {self.copies} {'copy' if self.copies == 1 else 'copies'}"
-        return f"นำสำเนามา {self.copies} ฉบับ"
+        n = self.copies
+        return ngettext("Bring %(n)s copy", "Bring %(n)s copies", n) % {"n": n}
 
 
 THAI_MONTHS = [

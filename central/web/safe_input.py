@@ -35,13 +35,23 @@ def valid_key(field: models.Field, value) -> bool:
     return True
 
 
+def ascii_int(text: str, max_digits: int) -> int | None:
+    """``text`` as a number if it is 1 to ``max_digits`` ASCII digits, else None.
+
+    ``str.isdigit()`` alone accepts ``²`` and Thai digits, which ``int()`` refuses or reads
+    differently; the length bound keeps the value within the column it is compared with."""
+    if text and len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def valid_ints(values) -> list[int]:
     """The values that are plain ASCII decimal numbers within a 64-bit integer."""
     out = []
     for value in values:
-        text = str(value)
-        if text.isascii() and text.isdigit() and len(text) <= 18:
-            out.append(int(text))
+        number = ascii_int(str(value), 18)
+        if number is not None:
+            out.append(number)
     return out
 
 
