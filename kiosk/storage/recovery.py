@@ -129,19 +129,42 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
     return conn
 
 
+def _interrupted_move(path: Path) -> Path | None:
+    """The name a move aside that was cut short was giving ``path``: its -wal (or -shm)
+    already carries a ``.corrupt-`` name but the file itself, moved last, does not.
+    None when there is no such move to finish."""
+    if not path.exists():
+        return None
+    for side in sorted(path.parent.glob(f"{path.name}.corrupt-*")):
+        for suffix in ("-wal", "-shm", "-journal"):
+            if side.name.endswith(suffix):
+                main = side.with_name(side.name[: -len(suffix)])
+                if not main.exists():
+                    return main
+    return None
+
+
 def _move_aside(path: Path, moment: datetime) -> Path:
-    stamp = moment.strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while target.exists() or any(p.exists() for p in _wal_files(target)):
-        n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    """Rename the damaged ``path`` and its -wal/-shm to ``path.corrupt-<time>``.
+
+    The -wal and -shm go first and the file itself last, so a power cut in between
+    never leaves the file's log beside a fresh database (SQLite would read it into the
+    new file) nor the file apart from its log: the next start sees the log moved
+    without its file (``_interrupted_move``) and finishes the move under that name."""
+    target = _interrupted_move(path)
+    if target is None:
+        stamp = moment.strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists() or any(p.exists() for p in _wal_files(target)):
+            n += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     try:
+        for src, dst in zip(_wal_files(path), _wal_files(target), strict=True):
+            if src.exists() and not dst.exists():
+                os.rename(src, dst)
         if path.exists():
             os.rename(path, target)
-        for src, dst in zip(_wal_files(path), _wal_files(target), strict=True):
-            if src.exists():
-                os.rename(src, dst)
     except OSError as exc:
         raise translate(exc, action="move the damaged database aside", folder=path.parent) from exc
     fsync_dir(path.parent)

@@ -35,7 +35,13 @@ from kiosk.storage.connection import DB_FILENAME, _local_now
 from kiosk.storage.errors import StorageError, probe_folder, translate
 from kiosk.storage.keys import read_keys
 from kiosk.storage.outbox import SYNC_LOG_KEEP, SYNC_STATUSES, Outbox
-from kiosk.storage.recovery import _connect, _Damaged, _move_aside, crash_point
+from kiosk.storage.recovery import (
+    _connect,
+    _Damaged,
+    _interrupted_move,
+    _move_aside,
+    crash_point,
+)
 from kiosk.storage.restore import Restore
 from kiosk.storage.schema import SCHEMA_VERSION, migrate
 from kiosk.storage.settings_store import (
@@ -101,6 +107,11 @@ class KioskStore(StatusReport, Outbox, Restore):
         recovered_from = None
         reason = None
         try:
+            cut_short = _interrupted_move(path)
+            if cut_short is not None:
+                # A power cut interrupted moving this file aside (its log is moved
+                # already): finish that recovery, whatever the file alone looks like.
+                raise _Damaged(f"its move to {cut_short.name} was cut short")
             conn = _connect(path, folder)
         except _Damaged as damage:
             reason = str(damage)
