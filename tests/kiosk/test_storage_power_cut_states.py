@@ -78,16 +78,19 @@ def damage_catalogue_page_keeping_the_wal(folder: Path) -> None:
         f.write(b"\xa5" * page_size)
 
 
-def check_state(state: CrashState, folder: Path, before: dict) -> list[str]:
-    """What is wrong when the kiosk starts on ``state`` (nothing: [])."""
+def check_state(state: CrashState, folder: Path, before: dict) -> tuple[list[str], str]:
+    """What is wrong when the kiosk starts on ``state`` (nothing: []), and the reason of
+    the recovery it reports."""
     state.write_to(folder)
     problems = []
+    reason = ""
     try:
         with KioskStore.open(folder) as s:
-            pending = [r["uuid"] for r in s.pending_ratings(10 * N)]
-            if sorted(pending) != sorted(before["uuids"]) or s.queue_depth() != N:
-                lost = len(set(before["uuids"]) - set(pending))
-                problems.append(f"queue: {len(pending)} ratings, {lost} of the {N} lost")
+            reason = (s.status()["recovery_info"] or {}).get("reason", "")
+            # each of the 200 queued (uuids are unique) and nothing else: exactly once
+            kept = [u for u in before["uuids"] if (s.rating(u) or {}).get("state") == "pending"]
+            if len(kept) != N or s.queue_depth() != N:
+                problems.append(f"queue: {s.queue_depth()} ratings, {N - len(kept)} of {N} lost")
             if s.status()["kiosk_id"] != before["kiosk_id"]:
                 problems.append("the kiosk id changed")
             if (s.enrolment() or {}).get("credential") != "secret-credential":
@@ -98,10 +101,12 @@ def check_state(state: CrashState, folder: Path, before: dict) -> list[str]:
                 problems.append("a sequence number is given out again")
     except Exception as exc:  # noqa: BLE001 - a start that fails is a finding too
         problems.append(f"the kiosk did not start: {exc!r}")
-    return problems
+    return problems, reason
 
 
-def explore(tmp_path: Path, folder: Path, before: dict) -> list[CrashState]:
+def explore(tmp_path: Path, folder: Path, before: dict) -> list[tuple[CrashState, str]]:
+    """Every state a power cut during the start on ``folder`` could leave, each checked;
+    returns them with the reason of the recovery the next start reported."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     states, proc = trace_states(
         [sys.executable, "-c", OPEN, str(folder)],
@@ -113,13 +118,15 @@ def explore(tmp_path: Path, folder: Path, before: dict) -> list[CrashState]:
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert any(n.startswith("kiosk.db.corrupt-") for n in os.listdir(folder)), "recovered"
     findings = []
+    checked = []
     for i, state in enumerate(states):
-        for problem in check_state(state, tmp_path / "states" / str(i), before):
-            findings.append(f"{state.describe()}\n    -> {problem}")
+        problems, reason = check_state(state, tmp_path / "states" / str(i), before)
+        findings.extend(f"{state.describe()}\n    -> {problem}" for problem in problems)
+        checked.append((state, reason))
     assert not findings, f"{len(findings)} of {len(states)} crash states:\n" + "\n".join(
         findings[:12]
     )
-    return states
+    return checked
 
 
 @pytest.mark.slow
@@ -138,4 +145,14 @@ def test_power_cut_during_recovery_with_the_queue_in_the_wal(tmp_path):
     before = kiosk_killed_in_service(folder)
     damage_catalogue_page_keeping_the_wal(folder)
     assert (folder / "kiosk.db-wal").stat().st_size > 0
-    explore(tmp_path, folder, before)
+    states = explore(tmp_path, folder, before)
+    # A second cut while the next start finishes an interrupted recovery: every state
+    # of that start, from the earliest, a middle and the latest unfinished recovery.
+    resumed = [
+        state for state, reason in states if "interrupted" in reason or "cut short" in reason
+    ]
+    assert len(resumed) >= 3, "the explorer saw recoveries cut short"
+    for k in (0, len(resumed) // 2, len(resumed) - 1):
+        again = tmp_path / f"again{k}"
+        resumed[k].write_to(again / "data")
+        explore(again, again / "data", before)
