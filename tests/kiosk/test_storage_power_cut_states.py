@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from tests.kiosk.test_storage_recovery_cut import N, damage_catalogue_page, used
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
-    not Path("/usr/bin/strace").exists(), reason="needs strace (scripts/setup.sh all)"
+    shutil.which("strace") is None, reason="needs strace (scripts/setup.sh all)"
 )
 
 OPEN = "import sys\nfrom pathlib import Path\nfrom kiosk.storage import KioskStore\n"
