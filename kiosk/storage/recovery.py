@@ -1,8 +1,9 @@
 """Opening the kiosk's database file safely: the integrity check, the pragmas and the
 schema migration, moving a damaged file aside (with its -wal/-shm) and salvaging what can
 still be read from it. ``KioskStore.open`` puts these together; the salvaged rows are
-written into the fresh database by ``KioskStore._restore`` in one transaction, so a
-recovery cut short by a power cut is finished at the next start (see ``_unsalvaged``).
+written into the fresh database by ``Restore._restore`` (``restore.py``) in one
+transaction, so a recovery cut short by a power cut is finished at the next start (see
+``_interrupted_move`` and ``Restore._unsalvaged``).
 """
 
 from __future__ import annotations
