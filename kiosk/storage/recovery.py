@@ -133,15 +133,21 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
 def _interrupted_move(path: Path) -> Path | None:
     """The name a move aside that was cut short was giving ``path``: its -wal (or -shm)
     already carries a ``.corrupt-`` name but the file itself, moved last, does not.
-    None when there is no such move to finish."""
+    None when there is no such move to finish. A moved log whose place beside ``path``
+    is taken again does not count (finishing that move would leave the newer log
+    behind)."""
     if not path.exists():
         return None
     for side in sorted(path.parent.glob(f"{path.name}.corrupt-*")):
         for suffix in ("-wal", "-shm", "-journal"):
-            if side.name.endswith(suffix):
-                main = side.with_name(side.name[: -len(suffix)])
-                if not main.exists():
-                    return main
+            if not side.name.endswith(suffix):
+                continue
+            main = side.with_name(side.name[: -len(suffix)])
+            if main.exists():
+                continue
+            pairs = zip(_wal_files(path), _wal_files(main), strict=True)
+            if not any(mine.exists() and moved.exists() for mine, moved in pairs):
+                return main
     return None
 
 

@@ -11,12 +11,8 @@ the old PIN (never a first-run PIN prompt).
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import shutil
-import sqlite3
-import subprocess
 import sys
 from pathlib import Path
 
@@ -25,58 +21,20 @@ import pytest
 from kiosk.pin import PinGuard
 from kiosk.storage import KioskStore
 from tests.kiosk.crash_states import CrashState, trace_states
-from tests.kiosk.test_storage_recovery_cut import N, damage_catalogue_page, used_kiosk
+from tests.kiosk.test_storage_recovery_cut import (
+    OPEN,
+    N,
+    damage_catalogue_page,
+    damage_catalogue_page_keeping_the_wal,
+    kiosk_killed_in_service,
+    used_kiosk,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.skipif(
     shutil.which("strace") is None, reason="needs strace (scripts/setup.sh all)"
 )
-
-OPEN = "import sys\nfrom pathlib import Path\nfrom kiosk.storage import KioskStore\n"
-OPEN += "KioskStore.open(Path(sys.argv[1])).close()\n"
-
-
-def kiosk_killed_in_service(folder: Path) -> dict:
-    """A kiosk whose process died in service: the 200 ratings, the PIN and the enrolment
-    are committed but still in the write-ahead log (-wal) beside the main file."""
-    with KioskStore.open(folder) as s:
-        s.set_setting("min_rating_interval_s", 0)
-        s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the catalogue in the main file
-    script = OPEN.replace(
-        "KioskStore.open(Path(sys.argv[1])).close()\n",
-        "import json, os\nfrom kiosk.pin import PinGuard\n"
-        "s = KioskStore.open(Path(sys.argv[1]))\n"
-        "s._conn.execute('PRAGMA wal_autocheckpoint = 0')\n"
-        f"uuids = [s.record_rating(1 + i % 5, None).uuid for i in range({N})]\n"
-        "PinGuard(s).set_pin('2468')\n"
-        "s.set_enrolment('https://central.example', 'secret-credential', kiosk_id='ks-000042')\n"
-        "print(json.dumps({'uuids': uuids, 'kiosk_id': s.status()['kiosk_id']}), flush=True)\n"
-        "os._exit(0)\n",
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(folder)],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout
-    assert (folder / "kiosk.db-wal").stat().st_size > 0, "the queue is in the -wal"
-    return json.loads(out)
-
-
-def damage_catalogue_page_keeping_the_wal(folder: Path) -> None:
-    """``damage_catalogue_page`` without a read-write connection, which would fold the
-    -wal into the main file when it closes."""
-    db = folder / "kiosk.db"
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as c:
-        root = c.execute(
-            "SELECT rootpage FROM sqlite_master WHERE name = 'catalogue_documents'"
-        ).fetchone()[0]
-        page_size = c.execute("PRAGMA page_size").fetchone()[0]
-    with open(db, "r+b") as f:
-        f.seek((root - 1) * page_size)
-        f.write(b"\xa5" * page_size)
 
 
 def check_state(state: CrashState, folder: Path, before: dict) -> tuple[list[str], str]:
