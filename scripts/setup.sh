@@ -29,7 +29,8 @@ APT_PKGS="libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconf
   xvfb"  # xvfb: kiosk tests and bench/kiosk.py start their own X server
 # The tests also build and check the kiosk's .deb: the unit linter (systemd), the
 # compositor the unit starts (cage, which needs xwayland), a screenshot tool for it
-# (grim), Qt's Wayland client libraries, strace (central's fsync test).
+# (grim), Qt's Wayland client libraries, strace (central's fsync test and the kiosk's
+# power-cut crash states, tests/kiosk/crash_states.py).
 if [ "$PROFILE" = all ]; then
   APT_PKGS="$APT_PKGS systemd cage xwayland grim libwayland-client0 libwayland-cursor0
     libwayland-egl1 strace"

@@ -1,8 +1,9 @@
 """Opening the kiosk's database file safely: the integrity check, the pragmas and the
 schema migration, moving a damaged file aside (with its -wal/-shm) and salvaging what can
 still be read from it. ``KioskStore.open`` puts these together; the salvaged rows are
-written into the fresh database by ``KioskStore._restore`` in one transaction, so a
-recovery cut short by a power cut is finished at the next start (see ``_unsalvaged``).
+written into the fresh database by ``Restore._restore`` (``restore.py``) in one
+transaction, so a recovery cut short by a power cut is finished at the next start (see
+``_interrupted_move`` and ``Restore._unsalvaged``).
 """
 
 from __future__ import annotations
@@ -129,19 +130,48 @@ def _connect(path: Path, folder: Path) -> sqlite3.Connection:
     return conn
 
 
+def _interrupted_move(path: Path) -> Path | None:
+    """The name a move aside that was cut short was giving ``path``: its -wal (or -shm)
+    already carries a ``.corrupt-`` name but the file itself, moved last, does not.
+    None when there is no such move to finish. A moved log whose place beside ``path``
+    is taken again does not count (finishing that move would leave the newer log
+    behind)."""
+    if not path.exists():
+        return None
+    for side in sorted(path.parent.glob(f"{path.name}.corrupt-*")):
+        for suffix in ("-wal", "-shm", "-journal"):
+            if not side.name.endswith(suffix):
+                continue
+            main = side.with_name(side.name[: -len(suffix)])
+            if main.exists():
+                continue
+            pairs = zip(_wal_files(path), _wal_files(main), strict=True)
+            if not any(mine.exists() and moved.exists() for mine, moved in pairs):
+                return main
+    return None
+
+
 def _move_aside(path: Path, moment: datetime) -> Path:
-    stamp = moment.strftime("%Y%m%dT%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while target.exists() or any(p.exists() for p in _wal_files(target)):
-        n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    """Rename the damaged ``path`` and its -wal/-shm to ``path.corrupt-<time>``.
+
+    The -wal and -shm go first and the file itself last, so a power cut in between
+    never leaves the file's log beside a fresh database (SQLite would read it into the
+    new file) nor the file apart from its log: the next start sees the log moved
+    without its file (``_interrupted_move``) and finishes the move under that name."""
+    target = _interrupted_move(path)
+    if target is None:
+        stamp = moment.strftime("%Y%m%dT%H%M%S")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while target.exists() or any(p.exists() for p in _wal_files(target)):
+            n += 1
+            target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     try:
+        for src, dst in zip(_wal_files(path), _wal_files(target), strict=True):
+            if src.exists() and not dst.exists():
+                os.rename(src, dst)
         if path.exists():
             os.rename(path, target)
-        for src, dst in zip(_wal_files(path), _wal_files(target), strict=True):
-            if src.exists():
-                os.rename(src, dst)
     except OSError as exc:
         raise translate(exc, action="move the damaged database aside", folder=path.parent) from exc
     fsync_dir(path.parent)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -27,6 +28,8 @@ from tests.kiosk.conftest import find, make_window, tap
 
 REPO = Path(__file__).resolve().parents[2]
 N = 200
+OPEN = "import sys\nfrom pathlib import Path\nfrom kiosk.storage import KioskStore\n"
+OPEN += "KioskStore.open(Path(sys.argv[1])).close()\n"
 
 
 def used_kiosk(folder: Path, n: int = N) -> dict:
@@ -70,6 +73,48 @@ def damage_ratings_middle(folder: Path) -> None:
     with open(db, "r+b") as f:
         f.seek((victim - 1) * page_size)
         f.write(b"\x5a" * page_size)
+
+
+def kiosk_killed_in_service(folder: Path) -> dict:
+    """A kiosk whose process died in service: the 200 ratings, the PIN and the enrolment
+    are committed but still in the write-ahead log (-wal) beside the main file."""
+    with KioskStore.open(folder) as s:
+        s.set_setting("min_rating_interval_s", 0)
+        s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the catalogue in the main file
+    script = OPEN.replace(
+        "KioskStore.open(Path(sys.argv[1])).close()\n",
+        "import json, os\nfrom kiosk.pin import PinGuard\n"
+        "s = KioskStore.open(Path(sys.argv[1]))\n"
+        "s._conn.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        f"uuids = [s.record_rating(1 + i % 5, None).uuid for i in range({N})]\n"
+        "PinGuard(s).set_pin('2468')\n"
+        "s.set_enrolment('https://central.example', 'secret-credential', kiosk_id='ks-000042')\n"
+        "print(json.dumps({'uuids': uuids, 'kiosk_id': s.status()['kiosk_id']}), flush=True)\n"
+        "os._exit(0)\n",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(folder)],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert (folder / "kiosk.db-wal").stat().st_size > 0, "the queue is in the -wal"
+    return json.loads(out)
+
+
+def damage_catalogue_page_keeping_the_wal(folder: Path) -> None:
+    """``damage_catalogue_page`` without a read-write connection, which would fold the
+    -wal into the main file when it closes."""
+    db = folder / "kiosk.db"
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as c:
+        root = c.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'catalogue_documents'"
+        ).fetchone()[0]
+        page_size = c.execute("PRAGMA page_size").fetchone()[0]
+    with open(db, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa5" * page_size)
 
 
 def open_in_child(folder: Path, crash_at: str | None) -> int:
@@ -182,3 +227,30 @@ def test_pin_lost_with_the_database_opens_staff_only_by_enrolment(tmp_path, qtbo
         win.close()
         store.close()
         fake.close()
+
+
+def test_a_move_aside_cut_between_the_log_and_the_file_is_finished(tmp_path):
+    """The -wal is moved first, the file last: a cut in between leaves the queue in a
+    moved log without its file. The next start finishes that move under the same name
+    and salvages through the log."""
+    folder = tmp_path / "data"
+    before = kiosk_killed_in_service(folder)
+    damage_catalogue_page_keeping_the_wal(folder)
+    (folder / "kiosk.db-wal").rename(folder / "kiosk.db.corrupt-20261201T000000-wal")
+    assert open_in_child(folder, None) == 0
+    assert (folder / "kiosk.db.corrupt-20261201T000000").exists()
+    with KioskStore.open(folder) as s:
+        assert "cut short" in s.status()["recovery_info"]["reason"]
+    assert_whole(folder, before)
+
+
+def test_a_stray_moved_log_never_moves_a_healthy_database(tmp_path):
+    """A moved-aside file deleted by hand, its -wal left behind, and a kiosk in service
+    with its own -wal: nothing is moved, nothing lost."""
+    folder = tmp_path / "data"
+    before = kiosk_killed_in_service(folder)
+    (folder / "kiosk.db.corrupt-20261201T000000-wal").write_bytes(b"\0" * 4096)
+    with KioskStore.open(folder) as s:
+        assert s.recovered_from is None and s.status()["recovery_info"] is None
+        assert s.queue_depth() == N
+        assert all(s.rating(u)["state"] == "pending" for u in before["uuids"])
