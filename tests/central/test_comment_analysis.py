@@ -150,3 +150,33 @@ def test_analysis_words_drop_stopwords_and_mask_tokens() -> None:
 )
 def test_a_neutral_comment_phrased_as_a_question_is_a_question(text, label) -> None:
     assert analyse(text).sentiment == label
+
+
+def test_training_and_the_shipped_inference_agree(tmp_path) -> None:
+    """A model trained by central.comments.train, exported and read back by the numpy
+    inference of central.comments.sentiment scores comments as training does."""
+    pytest.importorskip("sklearn")
+    from central.comments import train
+
+    texts = {
+        "pos": ["บริการดีมาก ประทับใจ", "เจ้าหน้าที่ใจดี ขอบคุณค่ะ", "รวดเร็วมาก ชอบ", "ดีมากครับ"],
+        "neu": ["มาต่อบัตรประชาชน", "ยื่นเอกสารที่ช่องสอง", "มาทำใบขับขี่", "มารับเอกสาร"],
+        "neg": ["รอนานมาก แย่", "เจ้าหน้าที่พูดจาไม่ดี", "ห้องน้ำสกปรก แย่มาก", "ช้ามาก ไม่ประทับใจ"],
+        "q": ["ต้องใช้เอกสารอะไรบ้างคะ", "เปิดกี่โมงครับ", "ทำแทนได้ไหม", "ค่าธรรมเนียมเท่าไหร่"],
+    }
+    corpus = [(t, lab) for lab, rows in texts.items() for t in rows for _ in range(3)]
+    config = train.Config(
+        members=(
+            train.Member(view="mixed", weight=0.75, min_df=1),
+            train.Member(view="words", weight=0.25, min_df=1),
+        ),
+        folds=2,
+    )
+    docs = train.featurize([t for t, _ in corpus])
+    model = train.fit(docs, [lab for _, lab in corpus], config)
+    train.export(model, tmp_path)
+    loaded = sentiment.load(tmp_path)
+    probe = ["บริการดีมาก", "รอนานมาก", "เปิดกี่โมงคะ", "hello"]
+    expected = train.scores(model, train.featurize(probe))
+    got = np.array([loaded.scores(t) for t in probe])
+    assert np.allclose(got, expected, atol=1e-4)
