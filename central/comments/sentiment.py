@@ -1,6 +1,6 @@
-"""Comment sentiment on CPU: a linear model over word and character n-grams, shipped as
-plain arrays (``data/sentiment.npz``, loaded with ``allow_pickle=False``) and a JSON
-vocabulary (``data/sentiment_vocab.json``), loaded on first use. numpy only; scikit-learn
+"""Comment sentiment on CPU: two linear models over word and character n-grams, their scores
+added, shipped as plain arrays (``data/sentiment.npz``, loaded with ``allow_pickle=False``)
+and a JSON vocabulary (``data/sentiment_vocab.json``), loaded on first use. numpy only; scikit-learn
 is needed to *train* it (central/comments/train.py, ``bench/sentiment.py``), not here.
 
 Labels: ``pos``, ``neu``, ``neg``, ``q`` (a question). ``polarity`` is a number in
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from central.comments.features import PREFIXES, parts
+from central.comments.features import VIEWS, normalise, parts, tokens
 
 _LOCK = threading.Lock()
 _MODEL: _Model | None = None
@@ -35,37 +35,46 @@ class Sentiment:
 
 class _Model:
     def __init__(self, arrays: Path, vocab: Path) -> None:
-        with np.load(arrays, allow_pickle=False) as data:
-            self.idf = data["idf"].astype(np.float32)
-            self.weights = np.ascontiguousarray(data["weights"], dtype=np.float32)
-            self.bias = data["bias"].astype(np.float32)
         with open(vocab, encoding="utf-8") as fh:
             doc = json.load(fh)
         self.labels: tuple[str, ...] = tuple(doc["labels"])
-        # One table per feature kind, keyed without the prefix: no string building on
-        # lookup.
-        self.tables: tuple[dict[str, int], ...] = tuple({} for _ in PREFIXES)
-        for i, feat in enumerate(doc["features"]):
-            self.tables[PREFIXES.index(feat[:2])][feat[2:]] = i
-        size = sum(len(t) for t in self.tables)
-        if self.weights.shape != (size, len(self.labels)):
-            raise ValueError("sentiment model: arrays and vocabulary do not match")
+        # Per member: its view, one table per feature kind keyed without the prefix (no
+        # string building on lookup), its idf and weights.
+        self.members: list[tuple[str, tuple[dict[str, int], ...], np.ndarray, np.ndarray]] = []
+        with np.load(arrays, allow_pickle=False) as data:
+            self.bias = data["bias"].astype(np.float32)
+            for i, member in enumerate(doc["members"]):
+                view = member["view"]
+                prefixes = VIEWS[view]
+                tables: tuple[dict[str, int], ...] = tuple({} for _ in prefixes)
+                for j, feat in enumerate(member["features"]):
+                    tables[prefixes.index(feat[:2])][feat[2:]] = j
+                idf = data[f"idf_{i}"].astype(np.float32)
+                weights = np.ascontiguousarray(data[f"weights_{i}"], dtype=np.float32)
+                if weights.shape != (len(member["features"]), len(self.labels)):
+                    raise ValueError("sentiment model: arrays and vocabulary do not match")
+                self.members.append((view, tables, idf, weights))
 
     def scores(self, text: str, norm: str | None = None, toks: list[str] | None = None):
-        rows: list[int] = []
-        tf: list[int] = []
-        for table, items in zip(self.tables, parts(text, norm, toks), strict=True):
-            for item, n in Counter(items).items():
-                j = table.get(item)
-                if j is not None:
-                    rows.append(j)
-                    tf.append(n)
-        if not rows:
-            return self.bias.copy()
-        index = np.array(rows, dtype=np.int64)
-        x = (1.0 + np.log(np.array(tf, dtype=np.float32))) * self.idf[index]
-        x /= math.sqrt(float(x @ x))
-        return x @ self.weights[index] + self.bias
+        norm = normalise(text) if norm is None else norm
+        toks = tokens(norm) if toks is None else toks
+        total = self.bias.copy()
+        for view, tables, idf, weights in self.members:
+            rows: list[int] = []
+            tf: list[int] = []
+            for table, items in zip(tables, parts(view, norm, toks), strict=True):
+                for item, n in Counter(items).items():
+                    j = table.get(item)
+                    if j is not None:
+                        rows.append(j)
+                        tf.append(n)
+            if not rows:
+                continue
+            index = np.array(rows, dtype=np.int64)
+            x = (1.0 + np.log(np.array(tf, dtype=np.float32))) * idf[index]
+            x /= math.sqrt(float(x @ x))
+            total += x @ weights[index]
+        return total
 
     def predict(self, text: str, norm: str | None = None, toks: list[str] | None = None):
         s = self.scores(text, norm, toks)

@@ -12,7 +12,7 @@ import pytest
 
 from central.comments import sentiment
 from central.comments.analysis import analyse
-from central.comments.features import normalise, tokens
+from central.comments.features import VIEWS, normalise, tokens
 from central.comments.junk import junk_reason
 from central.comments.topics import mentions_copy_asked
 
@@ -109,14 +109,27 @@ def test_model_is_plain_arrays_and_json_under_20_mb() -> None:
     folder = sentiment.data_dir()
     arrays, vocab = folder / "sentiment.npz", folder / "sentiment_vocab.json"
     assert arrays.stat().st_size + vocab.stat().st_size < 20e6
-    with zipfile.ZipFile(arrays) as z:
-        assert sorted(z.namelist()) == ["bias.npy", "idf.npy", "weights.npy"]
-    with np.load(arrays, allow_pickle=False) as data:  # refuses object arrays (pickles)
-        assert data["weights"].dtype == np.float32
-        n_features, n_labels = data["weights"].shape
     doc = json.loads(vocab.read_text(encoding="utf-8"))
-    assert doc["labels"] == ["pos", "neu", "neg", "q"] and n_labels == 4
-    assert len(doc["features"]) == n_features
+    assert doc["labels"] == ["pos", "neu", "neg", "q"]
+    views = [m["view"] for m in doc["members"]]
+    assert views == ["mixed", "words"]
+    with zipfile.ZipFile(arrays) as z:
+        assert sorted(z.namelist()) == [
+            "bias.npy",
+            "idf_0.npy",
+            "idf_1.npy",
+            "weights_0.npy",
+            "weights_1.npy",
+        ]
+    with np.load(arrays, allow_pickle=False) as data:  # refuses object arrays (pickles)
+        assert data["bias"].shape == (4,)
+        for i, member in enumerate(doc["members"]):
+            assert data[f"weights_{i}"].dtype == np.float32
+            assert data[f"weights_{i}"].shape == (len(member["features"]), 4)
+            assert data[f"idf_{i}"].shape == (len(member["features"]),)
+            # every feature string starts with a prefix of its view
+            prefixes = set(VIEWS[member["view"]])
+            assert {f[:2] for f in member["features"]} == prefixes
 
 
 def test_analysis_words_drop_stopwords_and_mask_tokens() -> None:
@@ -137,3 +150,33 @@ def test_analysis_words_drop_stopwords_and_mask_tokens() -> None:
 )
 def test_a_neutral_comment_phrased_as_a_question_is_a_question(text, label) -> None:
     assert analyse(text).sentiment == label
+
+
+def test_training_and_the_shipped_inference_agree(tmp_path) -> None:
+    """A model trained by central.comments.train, exported and read back by the numpy
+    inference of central.comments.sentiment scores comments as training does."""
+    pytest.importorskip("sklearn")
+    from central.comments import train
+
+    texts = {
+        "pos": ["บริการดีมาก ประทับใจ", "เจ้าหน้าที่ใจดี ขอบคุณค่ะ", "รวดเร็วมาก ชอบ", "ดีมากครับ"],
+        "neu": ["มาต่อบัตรประชาชน", "ยื่นเอกสารที่ช่องสอง", "มาทำใบขับขี่", "มารับเอกสาร"],
+        "neg": ["รอนานมาก แย่", "เจ้าหน้าที่พูดจาไม่ดี", "ห้องน้ำสกปรก แย่มาก", "ช้ามาก ไม่ประทับใจ"],
+        "q": ["ต้องใช้เอกสารอะไรบ้างคะ", "เปิดกี่โมงครับ", "ทำแทนได้ไหม", "ค่าธรรมเนียมเท่าไหร่"],
+    }
+    corpus = [(t, lab) for lab, rows in texts.items() for t in rows for _ in range(3)]
+    config = train.Config(
+        members=(
+            train.Member(view="mixed", weight=0.75, min_df=1),
+            train.Member(view="words", weight=0.25, min_df=1),
+        ),
+        folds=2,
+    )
+    docs = train.featurize([t for t, _ in corpus])
+    model = train.fit(docs, [lab for _, lab in corpus], config)
+    train.export(model, tmp_path)
+    loaded = sentiment.load(tmp_path)
+    probe = ["บริการดีมาก", "รอนานมาก", "เปิดกี่โมงคะ", "hello"]
+    expected = train.scores(model, train.featurize(probe))
+    got = np.array([loaded.scores(t) for t in probe])
+    assert np.allclose(got, expected, atol=1e-4)
