@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Protocol
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk.storage import Document, Service
+from kiosk.storage import Document, Service, ServicePoint
 from kiosk.ui import icons
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import format_date, pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label, page_holder, scroll_area
@@ -65,13 +67,22 @@ class DocumentCard(QFrame):
             box.addWidget(label(detail, "muted"))
 
 
+class ServiceNeeds(Protocol):
+    def service(self, code: str) -> Service | None: ...
+    def service_point(self) -> ServicePoint: ...
+
+
 class ServiceScreen(Screen):
     """One service: documents with copy status, steps and times, fee, QR codes."""
 
     name = "service"
+    back_requested = Signal()
+    #: the citizen was served: rate, tied to this service (its code)
+    rate_requested = Signal(str)
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: ServiceNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
         self.service: Service | None = None
         self.title = label(role="title")
         self.title.setObjectName("service_title")
@@ -86,10 +97,10 @@ class ServiceScreen(Screen):
         self.body.addLayout(self.split, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
-        self.back.clicked.connect(lambda: self.win.go("services"))
+        self.back.clicked.connect(self.back_requested.emit)
         self.rate = button(role="primary", name="rate_after")
         self.rate.clicked.connect(
-            lambda: self.win.go("rating", service_code=self.service.code if self.service else None)
+            lambda: self.rate_requested.emit(self.service.code if self.service else "")
         )
         nav.addWidget(self.back)
         nav.addStretch(1)
@@ -104,18 +115,18 @@ class ServiceScreen(Screen):
     def catalogue_changed(self) -> None:
         """A new catalogue arrived: show the current service as it is now."""
         if self.service is not None:
-            self.service = self.win.store.service(self.service.code)
+            self.service = self.deps.service(self.service.code)
         self.retranslate()
 
-    def enter(self, code: str | None = None, **params) -> None:
+    def enter(self, code: str | None = None, **params: object) -> None:
         if code is not None:
-            self.service = self.win.store.service(code)
+            self.service = self.deps.service(code)
 
     def retranslate(self) -> None:
-        lang, m = self.lang, self.win.metrics
+        lang, m = self.lang, self.metrics
         self.back.setText(tr("back", lang))
         self.rate.setText(tr("rate_after", lang))
-        sp = self.win.store.service_point()
+        sp = self.deps.service_point()
         key = (lang, m, self.service, sp)
         if key == self._built:
             return
