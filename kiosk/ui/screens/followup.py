@@ -57,8 +57,8 @@ class FollowupScreen(Screen):
         self.copy_q.setObjectName("copy_question")
         copy_row.addWidget(self.copy_q, 1)
         answers = QHBoxLayout()
-        self.yes = Choice("copy_yes", m.body_px)
-        self.no = Choice("copy_no", m.body_px)
+        self.yes = Choice("copy_yes", m.body_px, min_height=m.target)
+        self.no = Choice("copy_no", m.body_px, min_height=m.target)
         for b, value in ((self.yes, True), (self.no, False)):
             b.clicked.connect(lambda _=False, v=value: self._save_copy(v))
             answers.addWidget(b)
@@ -73,7 +73,7 @@ class FollowupScreen(Screen):
         columns = 1 if m.width < 600 else 3 if m.width >= 1000 and not m.portrait else 2
         self.chips: dict[str, Choice] = {}
         for i, dim in enumerate(DIMENSIONS):
-            chip = Choice(f"dim_{dim}", m.body_px)
+            chip = Choice(f"dim_{dim}", m.body_px, min_height=m.target)
             chip.toggled.connect(self._save_dimensions)
             grid.addWidget(chip, i // columns, i % columns)
             self.chips[dim] = chip
