@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -300,6 +300,26 @@ class IconText(QPushButton):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
         """Tall enough for its wrapped words (a tile never squeezes two lines into one)."""
         return max(self.minimumHeight(), self.box.totalHeightForWidth(width))
+
+
+class QrCode(QWidget):
+    """A QR code drawn from its modules (one pixel each, shared between pages) at whole
+    pixels per module: sharp, and a few hundred bytes instead of a full-size pixmap."""
+
+    def __init__(self, url: str, size: int, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("url", url)
+        self.modules = icons.qr_modules(url)
+        n = self.modules.width()
+        self.side = n * max(1, size // n)
+        self.setFixedSize(self.side, self.side)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.drawImage(QRect(0, 0, self.side, self.side), self.modules)
+        p.end()
 
 
 class Header(QWidget):
