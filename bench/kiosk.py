@@ -9,7 +9,8 @@ to a bare QWidget window started the same way; medians over interleaved runs (ba
 kiosk, offscreen and X11, in turn, so all see the same machine state). A transition is a
 tap until the next screen is drawn (``repaint()``), per kind of transition. The full
 session visits every citizen and staff screen in both languages, both keyboard layouts,
-then records ``--ratings`` ratings through the UI; resident memory is read after it.
+then records ``--ratings`` ratings through the UI, with the event loop turning between
+steps as in the running kiosk; resident memory is read after it.
 Without Xvfb installed the X11 figures are left out (null).
 """
 
@@ -86,7 +87,14 @@ def child_rss(data_dir: str, n: int) -> None:
     from kiosk.app import build_window, ensure_qapp
     from kiosk.tour import tour_steps
 
-    app = ensure_qapp()
+    _app = ensure_qapp()  # kept alive for the whole session
+
+    def turn() -> None:
+        """One turn of the event loop, as the running kiosk's app.exec() gives it:
+        processEvents() alone never deletes widgets given to deleteLater() (freed
+        staff screens, replaced pages), which the real kiosk does."""
+        QTest.qWait(1)
+
     win = build_window(Path(data_dir), kiosk_mode=False, size=(1280, 800))
     win.store.set_setting("min_rating_interval_s", 0)
     win.show()
@@ -96,16 +104,16 @@ def child_rss(data_dir: str, n: int) -> None:
         for _stem, action in tour_steps(win):
             win.set_language(lang)
             action()
-            app.processEvents()
+            turn()
         for svc in win.store.counter_services():  # every service's page
             win.go("service", code=svc.code)
-            app.processEvents()
+            turn()
         win.go("comment")
         kb = win.page("comment").keyboard
         for layout in ("th", "en"):
             kb.set_layout(layout)
             kb.shift_btn.click()
-            app.processEvents()
+            turn()
     win.staff_unlocked = False
     win.go("welcome")
     for i in range(n):
@@ -114,7 +122,7 @@ def child_rss(data_dir: str, n: int) -> None:
         QTest.mouseClick(face, Qt.LeftButton, pos=face.rect().center())
         win.page("followup").chips["staff"].click()
         win.go("thanks")
-        app.processEvents()
+        turn()
     assert win.store.queue_depth() >= n
     rss_kb = next(
         int(line.split()[1])

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from kiosk.ui import theme
 
+#: every visit starts in Thai
+DEFAULT_LANG = "th"
+
 
 class UiState:
     def __init__(self, lang: str, metrics: theme.Metrics) -> None:

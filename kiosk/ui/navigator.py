@@ -113,6 +113,8 @@ class Navigator(QObject):
         """Build the screens not shown yet, so the first tap on each is as fast as later ones."""
         for name in SCREENS:
             self.page(name).retranslate()
+        # the counter's service pages, so a citizen's first tap on each only swaps
+        cast("ServiceScreen", self.page("service")).prebuild_pages()
 
     def current(self) -> Screen | None:
         widget = self.stack.currentWidget()
@@ -140,6 +142,8 @@ class Navigator(QObject):
             self.finish_rating()
         if scr.name == CITIZEN_START:
             self.visit_over.emit()
+            for page in self.pages.values():
+                page.visit_ended()
             # a visit is over: hand what it freed back to the system, once drawn
             QTimer.singleShot(1000, release_free_memory)
         self.stack.setCurrentWidget(scr)

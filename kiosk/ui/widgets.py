@@ -117,6 +117,16 @@ class ScrollBox(QScrollArea):
         page.show()
         self.settle(show_new=False)
 
+    def keep(self, page: QWidget) -> None:
+        """Hold ``page`` hidden, styled, ready for ``swap`` (built ahead of time)."""
+        holder = self.widget()
+        box = holder.layout() if holder is not None else None
+        assert holder is not None and box is not None, "set up with page_holder()"
+        if page.parentWidget() is not holder:
+            box.addWidget(page)
+            page.hide()
+        page.ensurePolished()
+
     def drop(self, page: QWidget) -> None:
         """Forget a page shown by ``swap``."""
         holder = self.widget()

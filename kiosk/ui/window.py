@@ -14,7 +14,7 @@ from kiosk.storage import KioskStore, StorageError
 from kiosk.sync import SyncService, SyncState
 from kiosk.ui import theme
 from kiosk.ui.backend import Backend
-from kiosk.ui.context import UiState
+from kiosk.ui.context import DEFAULT_LANG, UiState
 from kiosk.ui.fonts import load_fonts
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.navigator import SCREENS, Navigator, release_free_memory, screen_class
@@ -25,7 +25,6 @@ __all__ = ["SCREENS", "KioskWindow", "release_free_memory", "screen_class"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LANG = "th"
 STORAGE_RETRY_MS = 5000
 USER_EVENTS = {
     QEvent.Type.MouseButtonPress,

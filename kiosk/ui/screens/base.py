@@ -49,6 +49,10 @@ class Screen(QWidget):
     def retranslate(self) -> None:
         """Set every text in ``self.lang``."""
 
+    def visit_ended(self) -> None:
+        """A citizen's visit is over (Welcome is next): let go of what only that visit
+        needed (pages in another language, ...)."""
+
     def catalogue_changed(self) -> None:
         """A new catalogue arrived while this screen is shown: redraw from it."""
         self.retranslate()

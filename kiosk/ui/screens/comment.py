@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit
 
 from kiosk.storage import StorageError
-from kiosk.ui.context import UiState
+from kiosk.ui.context import DEFAULT_LANG, UiState
 from kiosk.ui.i18n import tr
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.base import Screen
@@ -58,6 +58,10 @@ class CommentScreen(Screen):
             self.uuid = uuid
             self.edit.clear()
         self.keyboard.set_layout(self.lang)
+
+    def visit_ended(self) -> None:
+        self.keyboard.set_layout(DEFAULT_LANG)  # the next citizen's keys, unshifted
+        self.keyboard.forget_pages_but(DEFAULT_LANG)
 
     def _type(self, text: str) -> None:
         if len(self.edit.toPlainText()) + len(text) <= MAX_COMMENT:

@@ -10,12 +10,13 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QSizePolicy, QVBo
 
 from kiosk.storage import Document, Service, ServicePoint
 from kiosk.ui import icons, theme
-from kiosk.ui.context import UiState
+from kiosk.ui.context import DEFAULT_LANG, UiState
 from kiosk.ui.i18n import format_date, pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import QrCode, button, label, page_holder, scroll_area
 
-PAGES_KEPT = 12  # a counter's services in one language (each page costs about 0.6 MB)
+PAGES_KEPT = 12  # a counter's services in Thai (each page costs about 0.25 MB)
+OTHER_PAGES_KEPT = 4  # pages in another language, only while its visit lasts
 
 
 def copy_badge_text(doc: Document, lang: str) -> str:
@@ -193,6 +194,7 @@ class DocumentCard(QFrame):
 
 
 class ServiceNeeds(Protocol):
+    def counter_services(self) -> list[Service]: ...
     def service(self, code: str) -> Service | None: ...
     def service_point(self) -> ServicePoint: ...
 
@@ -263,18 +265,53 @@ class ServiceScreen(Screen):
         self.split.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
-        qr_px = max(m.mm(22), min(m.width, m.height) // 5)
+        qr_px = self._qr_px()
         self.qr_scroll.setMinimumHeight(qr_px + m.body_px * 3 if portrait else 0)
         self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2)
-        page = self._pages.pop(key, None) or self._build(svc, sp, lang, m, qr_px)
-        self._pages[key] = page
-        while len(self._pages) > PAGES_KEPT:
-            _key, (content, qr, _cards) = self._pages.popitem(last=False)
-            self.scrollbox.drop(content)
-            self.qr_scroll.drop(qr)
-        content, qr, self.cards = page
+        content, qr, self.cards = self._page(key)
         self.scrollbox.swap(content)
         self.qr_scroll.swap(qr)
+
+    def _qr_px(self) -> int:
+        m = self.metrics
+        return max(m.mm(22), min(m.width, m.height) // 5)
+
+    def _page(self, key: tuple) -> tuple[QWidget, QWidget, list[DocumentCard]]:
+        """The page for ``key`` (language, metrics, service, service point): kept, or
+        built now. Up to ``PAGES_KEPT`` in the default language are kept (built ahead of
+        time) and ``OTHER_PAGES_KEPT`` in another, the least recently shown going first."""
+        lang, m, svc, sp = key
+        page = self._pages.pop(key, None) or self._build(svc, sp, lang, m, self._qr_px())
+        self._pages[key] = page
+        same = [k for k in self._pages if (k[0] == DEFAULT_LANG) == (lang == DEFAULT_LANG)]
+        limit = PAGES_KEPT if lang == DEFAULT_LANG else OTHER_PAGES_KEPT
+        for old in same[: max(0, len(same) - limit)]:  # (the page asked for comes last)
+            self._drop(old)
+        return page
+
+    def _drop(self, key: tuple) -> None:
+        content, qr, _cards = self._pages.pop(key)
+        self.scrollbox.drop(content)
+        self.qr_scroll.drop(qr)
+
+    def prebuild_pages(self) -> None:
+        """Build the pages of this counter's services in the default language ahead of
+        time (after the first frame), so a citizen's first tap on each only swaps."""
+        sp = self.deps.service_point()
+        for svc in self.deps.counter_services()[:PAGES_KEPT]:
+            key = (DEFAULT_LANG, self.metrics, svc, sp)
+            if key in self._pages:
+                continue
+            content, qr, _cards = self._page(key)
+            self.scrollbox.keep(content)
+            self.qr_scroll.keep(qr)
+
+    def visit_ended(self) -> None:
+        """The next citizen starts in the default language: let the other pages go."""
+        for key in [k for k in self._pages if k[0] != DEFAULT_LANG]:
+            if key == self._built:  # (this screen is not on screen: Welcome is)
+                self._built, self.cards = None, []
+            self._drop(key)
 
     def _build(
         self, svc: Service | None, sp, lang: str, m, qr_px: int
