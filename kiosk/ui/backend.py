@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kiosk.pin import PinGuard
 from kiosk.storage import (
     KioskStore,
     RatingRef,
@@ -29,6 +28,9 @@ from kiosk.storage import (
 )
 from kiosk.sync import SyncService, SyncState
 from kiosk.ui.i18n import tr
+
+if TYPE_CHECKING:
+    from kiosk.pin import PinGuard
 
 SETTINGS_CACHE_S = 10.0  # changes made elsewhere (another process) show within this
 
@@ -82,6 +84,8 @@ class Backend:
 
     # -- staff ----------------------------------------------------------------------------
     def pin_guard(self) -> PinGuard:
+        from kiosk.pin import PinGuard  # (staff only: not paid for at start)
+
         return PinGuard(self.store, self.clock)
 
     def status(self) -> dict:

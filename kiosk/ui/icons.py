@@ -136,7 +136,7 @@ def qr_modules(text: str) -> QImage:
     qr.make(fit=True)
     matrix = qr.get_matrix()
     n = len(matrix)
-    img = QImage(n, n, QImage.Format.Format_Grayscale8)
+    img = QImage(n, n, QImage.Format.Format_RGB32)  # drawn as is: no conversion per paint
     img.fill(QColor("#FFFFFF"))
     black = QColor("#000000").rgb()
     for y, row in enumerate(matrix):

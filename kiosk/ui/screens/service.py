@@ -103,6 +103,8 @@ class DocumentCard(QFrame):
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
         self._height_for: tuple[int, int] | None = None
+        # laid-out text while the card is on screen (let go when it is hidden)
+        self._drawn: tuple[int, list[tuple[str, QTextLayout, int]]] | None = None
 
     def texts(self) -> list[str]:
         """Every text the card shows (for tests and the tour)."""
@@ -160,6 +162,10 @@ class DocumentCard(QFrame):
         if self.height() < self.heightForWidth(self.width()):
             self.updateGeometry()
 
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
+        self._drawn = None
+        super().hideEvent(event)
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().paintEvent(event)  # the card's own background and border (style sheet)
         p = QPainter(self)
@@ -171,7 +177,9 @@ class DocumentCard(QFrame):
             "detail": theme.INK_MUTED,
             "badge": theme.NO_COPY_INK if self.no_copy else theme.COPY_INK,
         }
-        for kind, layout, height in self._blocks(self.width()):
+        if self._drawn is None or self._drawn[0] != self.width():
+            self._drawn = (self.width(), self._blocks(self.width()))
+        for kind, layout, height in self._drawn[1]:
             block_h = self._block_height(kind, height)
             if kind == "badge":
                 icon = icons.no_copy(self.icon_px) if self.no_copy else icons.copies(self.icon_px)
