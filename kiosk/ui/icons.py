@@ -123,11 +123,10 @@ def icon(pm: QPixmap) -> QIcon:
     return QIcon(pm)
 
 
-@lru_cache(maxsize=8)  # the pages kept hold their own pixmaps
 @lru_cache(maxsize=32)
 def qr_modules(text: str) -> QImage:
     """A QR code for ``text`` (made with the ``qrcode`` package) as one pixel per module,
-    black on white: a few hundred bytes, scaled up without smoothing when drawn (see
+    black on white: a few kilobytes, scaled up without smoothing when drawn (see
     ``widgets.QrCode``). The same address (the office's map) is made once."""
     import qrcode
 
@@ -144,17 +143,6 @@ def qr_modules(text: str) -> QImage:
             if on:
                 img.setPixel(x, y, black)
     return img
-
-
-def qr_image(text: str, size: int) -> QImage:
-    """The QR code for ``text`` at whole pixels per module, at most ``size`` wide."""
-    modules = qr_modules(text)
-    cell = max(1, size // modules.width())
-    return modules.scaled(
-        modules.width() * cell,
-        modules.height() * cell,
-        mode=Qt.TransformationMode.FastTransformation,
-    )
 
 
 @lru_cache(maxsize=32)
