@@ -110,9 +110,12 @@ class Navigator(QObject):
         return scr
 
     def prebuild(self) -> None:
-        """Build the screens not shown yet, so the first tap on each is as fast as later ones."""
+        """Build the citizen screens (and the PIN pad) not shown yet, so the first tap on
+        each is as fast as later ones. Staff screens are built when staff open them and
+        freed when they leave, the first visit like every later one."""
         for name in SCREENS:
-            self.page(name).retranslate()
+            if name == "pin" or not screen_class(name).staff:
+                self.page(name).retranslate()
         # the counter's service pages, so a citizen's first tap on each only swaps
         cast("ServiceScreen", self.page("service")).prebuild_pages()
 
