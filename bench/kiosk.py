@@ -6,7 +6,8 @@ commit, memory after a full session; offscreen and under a real X server (Xvfb).
 Prints one line per figure, then (last line) one JSON object with units in its keys.
 Start time is measured from process spawn to the first paint of the Welcome screen, next
 to a bare QWidget window started the same way; medians over interleaved runs (bare and
-kiosk, offscreen and X11, in turn, so all see the same machine state). A transition is a
+kiosk, offscreen and X11, in turn, so all see the same machine state), with the kiosk's
+bytecode compiled once beforehand as in the installed (frozen) kiosk. A transition is a
 tap until the next screen is drawn (``repaint()``), per kind of transition. The full
 session visits every citizen and staff screen in both languages, both keyboard layouts,
 then records ``--ratings`` ratings through the UI, with the event loop turning between
@@ -137,10 +138,19 @@ def child_taps(data_dir: str, n: int) -> None:
 
 
 # -- measurements ------------------------------------------------------------------------
+# The installed kiosk is frozen with its bytecode (PyInstaller, docs/packaging.md): it
+# never compiles its sources at start. A checkout run with PYTHONDONTWRITEBYTECODE=1 (as
+# here) would compile every kiosk module on every start (about 45 ms of CPU), so the
+# children keep bytecode in a private folder, filled by one untimed start first.
+PYCACHE: dict[str, str] = {}
+
+
 def platform_env(display: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYCACHE)
     if display is None:
-        return dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return dict(os.environ, QT_QPA_PLATFORM="xcb", DISPLAY=display)
+        return dict(env, QT_QPA_PLATFORM="offscreen")
+    return dict(env, QT_QPA_PLATFORM="xcb", DISPLAY=display)
 
 
 def run_child(args: list[str], display: str | None, timeout: float = 600) -> str:
@@ -288,6 +298,8 @@ def run_all(a: argparse.Namespace, display: str | None) -> dict:
         tmp = Path(tmp)
         start_dir = tmp / "start"
         prepare_data_dir(start_dir)
+        PYCACHE["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        time_start(["--child", "start", str(start_dir)])  # untimed: writes the bytecode
         runs: dict[str, list[float]] = {"bare": [], "kiosk": [], "bare_x11": [], "kiosk_x11": []}
         for _ in range(a.starts):  # interleaved so all see the same machine state
             runs["bare"].append(time_start(["--child", "bare"]))
