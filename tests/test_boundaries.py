@@ -148,6 +148,23 @@ def test_screens_do_not_reach_into_the_window():
     assert found == [], "screens get what they need and emit typed signals"
 
 
+def test_no_ui_class_shadows_qwidget_screen():
+    """``QWidget.screen()`` (the display a widget is on) stays Qt's: no method or
+    attribute of that name in kiosk/ui."""
+    found = []
+    for path in sorted((ROOT / "kiosk" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "screen":
+                found.append(f"{path.name}:{node.lineno} def screen")
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr == "screen"
+                and isinstance(node.ctx, ast.Store)
+            ):
+                found.append(f"{path.name}:{node.lineno} .screen =")
+    assert found == []
+
+
 def test_the_screen_checker_is_not_blind(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(
