@@ -4,7 +4,7 @@ import math
 from collections import OrderedDict
 from typing import Protocol
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QTextLayout, QTextOption
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
@@ -102,7 +102,7 @@ class DocumentCard(QFrame):
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
-        self._height_for: tuple[int, int] | None = None
+        self._heights: dict[int, int] = {}  # by width (layouts ask at a few widths)
         # laid-out text while the card is on screen (let go when it is hidden)
         self._drawn: tuple[int, list[tuple[str, QTextLayout, int]]] | None = None
 
@@ -143,12 +143,14 @@ class DocumentCard(QFrame):
         return True
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
-        if self._height_for is None or self._height_for[0] != width:
+        if width not in self._heights:
+            if len(self._heights) > 8:
+                self._heights.clear()
             blocks = self._blocks(width)
             h = sum(self._block_height(kind, bh) for kind, _l, bh in blocks)
             h += self.SPACING * (len(blocks) - 1) + 2 * (self.MARGIN + self.frameWidth())
-            self._height_for = (width, h)
-        return self._height_for[1]
+            self._heights[width] = h
+        return self._heights[width]
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         width = max(self.width(), 400)
@@ -161,6 +163,12 @@ class DocumentCard(QFrame):
         super().resizeEvent(event)
         if self.height() < self.heightForWidth(self.width()):
             self.updateGeometry()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()  # measured with another font
+            self._drawn = None
+        super().changeEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt API
         self._drawn = None
