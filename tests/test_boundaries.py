@@ -7,7 +7,11 @@ included) and every ``importlib.import_module("literal")``.
 - kiosk/ui never imports requests (or any HTTP library) or the sync client (only the
   ``kiosk.sync`` interface and ``kiosk.sync.errors``);
 - kiosk/sync never imports Qt widgets (nor kiosk/ui);
-- protocol imports neither kiosk nor central (nor Qt or Django).
+- protocol imports neither kiosk nor central (nor Qt or Django);
+- a screen (kiosk/ui/screens) never reaches into the window: no ``self.win``, no
+  ``.window()`` / ``.parentWidget()``, no import of the window, the navigator or the
+  concrete backend, no raw store or sync service. It gets what it needs when it is built
+  and emits typed signals; the navigator decides what comes next.
 """
 
 from __future__ import annotations
@@ -38,7 +42,24 @@ RULES: list[tuple[str, tuple[str, ...], str]] = [
     ("kiosk/ui", (*HTTP, *SYNC_INTERNALS), "the UI knows nothing of HTTP"),
     ("kiosk/sync", ("PySide6.QtWidgets", "PySide6.QtGui", "kiosk.ui"), "sync has no widgets"),
     ("protocol", ("kiosk", "central", "django", *QT), "the protocol belongs to neither side"),
+    (
+        "kiosk/ui/screens",
+        ("kiosk.ui.window", "kiosk.ui.navigator", "kiosk.ui.backend", "kiosk.storage.store"),
+        "screens get what they need and emit signals; the navigator decides",
+    ),
 ]
+# What a screen may not touch (attribute names) or call (methods that climb to the window).
+SCREEN_FORBIDDEN_ATTRS = ("win", "store", "sync", "nav", "navigator", "backend")
+SCREEN_FORBIDDEN_CALLS = (
+    "window",
+    "parentWidget",
+    "parent",
+    "topLevelWidget",
+    "nativeParentWidget",
+    "activeWindow",
+    "topLevelWidgets",
+    "allWidgets",
+)
 
 
 def _module_of(path: Path) -> str:
@@ -100,6 +121,66 @@ def violations(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 def test_boundary(folder, forbidden, why):
     assert (ROOT / folder).is_dir()
     assert violations(folder, forbidden) == [], why
+
+
+def reaches_into_window(path: Path) -> list[str]:
+    """Every place in ``path`` where a screen reaches past what it was given."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in SCREEN_FORBIDDEN_ATTRS:
+            out.append(f"{path.name}:{node.lineno} .{node.attr}")
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SCREEN_FORBIDDEN_CALLS
+        ):
+            out.append(f"{path.name}:{node.lineno} .{node.func.attr}()")
+        elif isinstance(node, ast.Name) and node.id in ("KioskWindow", "Navigator"):
+            out.append(f"{path.name}:{node.lineno} {node.id}")
+    return out
+
+
+def test_screens_do_not_reach_into_the_window():
+    screens = sorted((ROOT / "kiosk" / "ui" / "screens").glob("*.py"))
+    assert len(screens) >= 13, "every screen module is looked at"
+    found = [v for path in screens for v in reaches_into_window(path)]
+    assert found == [], "screens get what they need and emit typed signals"
+
+
+def test_no_ui_class_shadows_qwidget_screen():
+    """``QWidget.screen()`` (the display a widget is on) stays Qt's: no method or
+    attribute of that name in kiosk/ui."""
+    found = []
+    for path in sorted((ROOT / "kiosk" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "screen":
+                found.append(f"{path.name}:{node.lineno} def screen")
+            elif (
+                isinstance(node, ast.Attribute)
+                and node.attr == "screen"
+                and isinstance(node.ctx, ast.Store)
+            ):
+                found.append(f"{path.name}:{node.lineno} .screen =")
+    assert found == []
+
+
+def test_the_screen_checker_is_not_blind(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "class S:\n"
+        "    def f(self):\n"
+        "        self.win.go('thanks')\n"
+        "        self.window().lang\n"
+        "        self.deps.store.record_rating(5, None)\n"
+        "        w: KioskWindow\n"
+    )
+    assert sorted(reaches_into_window(bad)) == [
+        "bad.py:3 .win",
+        "bad.py:4 .window()",
+        "bad.py:5 .store",
+        "bad.py:6 KioskWindow",
+    ]
 
 
 def test_the_checker_sees_imports(tmp_path, monkeypatch):

@@ -123,9 +123,11 @@ def icon(pm: QPixmap) -> QIcon:
     return QIcon(pm)
 
 
-@lru_cache(maxsize=8)  # the pages kept hold their own pixmaps
-def qr_image(text: str, size: int) -> QImage:
-    """A QR code for ``text`` (made with the ``qrcode`` package), painted black on white."""
+@lru_cache(maxsize=32)
+def qr_modules(text: str) -> QImage:
+    """A QR code for ``text`` (made with the ``qrcode`` package) as one pixel per module,
+    black on white: a few kilobytes, scaled up without smoothing when drawn (see
+    ``widgets.QrCode``). The same address (the office's map) is made once."""
     import qrcode
 
     qr = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
@@ -133,17 +135,13 @@ def qr_image(text: str, size: int) -> QImage:
     qr.make(fit=True)
     matrix = qr.get_matrix()
     n = len(matrix)
-    cell = max(1, size // n)
-    img = QImage(cell * n, cell * n, QImage.Format.Format_RGB32)
+    img = QImage(n, n, QImage.Format.Format_RGB32)  # drawn as is: no conversion per paint
     img.fill(QColor("#FFFFFF"))
-    p = QPainter(img)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor("#000000"))
+    black = QColor("#000000").rgb()
     for y, row in enumerate(matrix):
         for x, on in enumerate(row):
             if on:
-                p.drawRect(x * cell, y * cell, cell, cell)
-    p.end()
+                img.setPixel(x, y, black)
     return img
 
 

@@ -131,6 +131,16 @@ class Keyboard(QWidget):
         self.shifted = not self.shifted
         self._build()
 
+    def forget_pages_but(self, lang: str) -> None:
+        """Keep only the page a new visit starts with (``lang``, unshifted) and the one
+        on screen; the others are built again when a citizen asks for them."""
+        current = self.pages.currentWidget()
+        for key, (page, _keys) in list(self._pages.items()):
+            if key != (lang, False) and page is not current:
+                del self._pages[key]
+                self.pages.removeWidget(page)
+                page.deleteLater()
+
     def key_for(self, ch: str) -> QPushButton | None:
         """The key that types ``ch`` on the current page, if any (used by tests)."""
         return next((k for k in self.keys if k.property("char") == ch), None)

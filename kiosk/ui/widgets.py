@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.ui import icons
+from kiosk.ui import icons, theme
 from kiosk.ui.i18n import tr
 
 
@@ -116,6 +116,16 @@ class ScrollBox(QScrollArea):
                 other.hide()
         page.show()
         self.settle(show_new=False)
+
+    def keep(self, page: QWidget) -> None:
+        """Hold ``page`` hidden, styled, ready for ``swap`` (built ahead of time)."""
+        holder = self.widget()
+        box = holder.layout() if holder is not None else None
+        assert holder is not None and box is not None, "set up with page_holder()"
+        if page.parentWidget() is not holder:
+            box.addWidget(page)
+            page.hide()
+        page.ensurePolished()
 
     def drop(self, page: QWidget) -> None:
         """Forget a page shown by ``swap``."""
@@ -302,6 +312,26 @@ class IconText(QPushButton):
         return max(self.minimumHeight(), self.box.totalHeightForWidth(width))
 
 
+class QrCode(QWidget):
+    """A QR code drawn from its modules (one pixel each, shared between pages) at whole
+    pixels per module: sharp, and a few hundred bytes instead of a full-size pixmap."""
+
+    def __init__(self, url: str, size: int, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("url", url)
+        self.modules = icons.qr_modules(url)
+        n = self.modules.width()
+        self.side = n * max(1, size // n)
+        self.setFixedSize(self.side, self.side)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        p.drawImage(QRect(0, 0, self.side, self.side), self.modules)
+        p.end()
+
+
 class Header(QWidget):
     """Service point and counter, the online mark and the TH | EN switch.
 
@@ -370,24 +400,36 @@ class Header(QWidget):
         set_role(self.net, "online" if is_online else "offline")
 
 
-class Choice(QPushButton):
+class Choice(IconText):
     """A choice that shows its state by a mark as well as by colour: a check mark when
-    selected, an empty ring when not."""
+    selected, an empty ring when not. Its words wrap (Thai too) when the chip is narrower
+    than they are, so nothing is cut off and the mark stays inside the chip's border."""
 
-    def __init__(self, name: str, icon_px: int, role: str = "chip") -> None:
-        super().__init__()
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.setProperty("role", role)
-        self.setObjectName(name)
+    def __init__(self, name: str, icon_px: int, role: str = "chip", min_height: int = 0) -> None:
+        super().__init__(role, name=name)
         self.setCheckable(True)
         self.icon_px = icon_px
-        self.setIconSize(QSize(icon_px, icon_px))
+        # inside the rounded border: the ends of a pill are half its height wide
+        pad = max(12, (min_height or icon_px * 2) // 4)
+        self.setContentsMargins(pad, 2, pad, 2)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.box.setSpacing(max(6, icon_px // 3))
+        self.text_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if min_height:
+            self.set_min_height(min_height)
         self.toggled.connect(self._show_mark)
         self._show_mark(False)
 
+    def setText(self, text: str) -> None:  # noqa: N802 - QPushButton's API
+        self.text_label.setText(text)
+
     def _show_mark(self, on: bool) -> None:
         px = self.icon_px
-        self.setIcon(QIcon(icons.check(px) if on else icons.circle(px)))
+        self.icon_label.setPixmap(icons.check(px) if on else icons.circle(px))
+        colour = theme.CHIP_ON_INK if on else theme.PRIMARY
+        self.text_label.setStyleSheet(
+            f"background: transparent; color: {colour}; font-weight: 600;"
+        )
 
     def set_checked_quietly(self, on: bool) -> None:
         """Set the state without telling anyone (a new citizen starts with nothing)."""

@@ -101,4 +101,6 @@ def visible_texts(win) -> list[str]:
             texts.append(w.text())
         elif isinstance(w, QPlainTextEdit):
             texts.append(w.toPlainText() or w.placeholderText())
+        elif callable(getattr(w, "texts", None)):  # a widget that draws its own text
+            texts.extend(w.texts())
     return texts

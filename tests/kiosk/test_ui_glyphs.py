@@ -79,6 +79,11 @@ def test_every_screen_renders_every_character(store, qtbot, lang, size):
                         f"{stem}/{lang}: box in {w.text()!r}"
                     )
                     checked += 1
+                if w.isVisible() and callable(getattr(w, "texts", None)):  # draws its text
+                    for text in w.texts():
+                        assert w.font().family() == win.family, f"{stem}: {text!r}"
+                        assert not tofu_glyphs(text, w.font()), f"{stem}/{lang}: box in {text!r}"
+                        checked += 1
     finally:
         win.unlocked = True
         win.close()

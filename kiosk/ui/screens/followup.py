@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any, Protocol
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.storage import DIMENSIONS, StorageError
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import Choice, button, label, scroll_area
@@ -18,15 +22,23 @@ def about_key(score: int | None) -> str:
     return "followup_about"
 
 
+class FollowupNeeds(Protocol):
+    def update_followup(self, uuid: str, **answers: Any) -> None: ...
+
+
 class FollowupScreen(Screen):
     """Optional follow-ups; every answer updates the rating row at once. Fits 1280x800
     without scrolling; smaller screens scroll (kinetic, with a "more below" cue)."""
 
     name = "followup"
+    #: Skip or Done: the citizen leaves the follow-ups
+    finished = Signal()
+    comment_requested = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
-        m = win.metrics
+    def __init__(self, ui: UiState, deps: FollowupNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
+        m = ui.metrics
         self.uuid: str | None = None
         self.score: int | None = None
         self.saved = label(role="section")
@@ -45,8 +57,8 @@ class FollowupScreen(Screen):
         self.copy_q.setObjectName("copy_question")
         copy_row.addWidget(self.copy_q, 1)
         answers = QHBoxLayout()
-        self.yes = Choice("copy_yes", m.body_px)
-        self.no = Choice("copy_no", m.body_px)
+        self.yes = Choice("copy_yes", m.body_px, min_height=m.target)
+        self.no = Choice("copy_no", m.body_px, min_height=m.target)
         for b, value in ((self.yes, True), (self.no, False)):
             b.clicked.connect(lambda _=False, v=value: self._save_copy(v))
             answers.addWidget(b)
@@ -61,7 +73,7 @@ class FollowupScreen(Screen):
         columns = 1 if m.width < 600 else 3 if m.width >= 1000 and not m.portrait else 2
         self.chips: dict[str, Choice] = {}
         for i, dim in enumerate(DIMENSIONS):
-            chip = Choice(f"dim_{dim}", m.body_px)
+            chip = Choice(f"dim_{dim}", m.body_px, min_height=m.target)
             chip.toggled.connect(self._save_dimensions)
             grid.addWidget(chip, i // columns, i % columns)
             self.chips[dim] = chip
@@ -78,16 +90,16 @@ class FollowupScreen(Screen):
         self.skip = button(name="skip")
         self.comment = button(name="comment_add")
         self.done = button(role="primary", name="done")
-        self.skip.clicked.connect(lambda: self.win.go("thanks"))
-        self.comment.clicked.connect(lambda: self.win.go("comment", uuid=self.uuid))
-        self.done.clicked.connect(lambda: self.win.go("thanks"))
+        self.skip.clicked.connect(self.finished.emit)
+        self.comment.clicked.connect(self.comment_requested.emit)
+        self.done.clicked.connect(self.finished.emit)
         nav.addWidget(self.skip)
         nav.addStretch(1)
         nav.addWidget(self.comment)
         nav.addWidget(self.done)
         self.body.addLayout(nav)
 
-    def enter(self, uuid: str | None = None, score: int | None = None, **params) -> None:
+    def enter(self, uuid: str | None = None, score: int | None = None, **params: object) -> None:
         if uuid is not None and uuid != self.uuid:
             # a new rating: nothing the previous citizen chose may show
             self.uuid, self.score = uuid, score
@@ -98,13 +110,13 @@ class FollowupScreen(Screen):
         """Object names of the choices shown as selected (for tests and the tour)."""
         return [b.objectName() for b in (self.yes, self.no, *self.chips.values()) if b.isChecked()]
 
-    def _update(self, **answers) -> None:
+    def _update(self, **answers: Any) -> None:
         if self.uuid is None:
             return
         try:
-            self.win.store.update_followup(self.uuid, **answers)
+            self.deps.update_followup(self.uuid, **answers)
         except StorageError as exc:  # the rating itself is saved; follow-ups are optional
-            self.win.report_storage_problem(exc)
+            self.storage_failed.emit(exc)
 
     def _save_dimensions(self) -> None:
         self._update(dimensions=[d for d, chip in self.chips.items() if chip.isChecked()])

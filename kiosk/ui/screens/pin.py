@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from typing import Protocol
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.pin import PinGuard, valid_new_pin
 from kiosk.storage import StorageError
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label
@@ -12,14 +15,26 @@ from kiosk.ui.widgets import button, label
 MODES = ("unlock", "first_run", "change")
 
 
+class PinNeeds(Protocol):
+    def pin_guard(self) -> PinGuard: ...
+    def storage_text(self, exc: StorageError, lang: str) -> str: ...
+
+
 class PinScreen(Screen):
     """A PIN pad. ``unlock`` opens staff mode; ``first_run`` / ``change`` set a new PIN."""
 
     name = "pin"
     staff = True
+    #: the right PIN: staff mode is open
+    unlocked = Signal()
+    #: a new PIN was chosen and stored (first run or change): staff mode is open
+    pin_set = Signal()
+    cancelled = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: PinNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
+        m = ui.metrics
         # a lockout counts down on screen every second, the keys visibly disabled
         self.lock_timer = QTimer(self)
         self.lock_timer.setInterval(1000)
@@ -27,7 +42,6 @@ class PinScreen(Screen):
         self.mode = "unlock"
         self.first: str | None = None  # the new PIN typed once, waiting for confirmation
         self.digits = ""
-        self.after = "staff_menu"
         self.prompt = label(role="title")
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.dots = label(role="title")
@@ -37,7 +51,7 @@ class PinScreen(Screen):
         self.message.setObjectName("pin_message")
         self.message.hide()
         grid = QGridLayout()
-        grid.setSpacing(max(4, win.metrics.mm(1.5)))
+        grid.setSpacing(max(4, m.mm(1.5)))
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
         self.keys = {}
         for i, k in enumerate(keys):
@@ -52,11 +66,9 @@ class PinScreen(Screen):
         self.cancel.clicked.connect(self._cancel)
         # landscape: words on the left, the pad on the right; portrait: one column
         split = QBoxLayout(
-            QBoxLayout.Direction.TopToBottom
-            if win.metrics.portrait
-            else QBoxLayout.Direction.LeftToRight
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
         )
-        split.setSpacing(win.metrics.gap)
+        split.setSpacing(m.gap)
         words = QVBoxLayout()
         words.addWidget(self.prompt)
         words.addWidget(self.dots)
@@ -69,7 +81,7 @@ class PinScreen(Screen):
 
     @property
     def guard(self) -> PinGuard:
-        return PinGuard(self.win.store, self.win.clock)
+        return self.deps.pin_guard()
 
     def _show_lock(self) -> int:
         """Show the lockout (seconds left, keys disabled) or clear it; the seconds left."""
@@ -91,9 +103,9 @@ class PinScreen(Screen):
         self.lock_timer.stop()
         super().hideEvent(event)
 
-    def enter(self, mode: str = "unlock", after: str = "staff_menu", **params) -> None:
+    def enter(self, mode: str = "unlock", **params: object) -> None:
         assert mode in MODES
-        self.mode, self.after, self.first, self.digits = mode, after, None, ""
+        self.mode, self.first, self.digits = mode, None, ""
         self.cancel.setVisible(mode != "first_run")
         self._show_message(None)
         self.retranslate()
@@ -120,14 +132,13 @@ class PinScreen(Screen):
             else:
                 self._set_new(pin)
         except StorageError as exc:
-            self.win.report_storage_problem(exc)
-            self._show_message(self.win.storage_text(exc))
+            self.storage_failed.emit(exc)
+            self._show_message(self.deps.storage_text(exc, self.lang))
 
     def _unlock(self, pin: str) -> None:
         result = self.guard.check(pin)
         if result.ok:
-            self.win.staff_unlocked = True
-            self.win.go(self.after)
+            self.unlocked.emit()
         elif result.locked_for_s:
             self._show_lock()
         else:
@@ -145,13 +156,12 @@ class PinScreen(Screen):
             self._show_message(tr("pin_mismatch", self.lang))
         else:
             self.guard.set_pin(pin)
-            self.win.staff_unlocked = True
-            self.win.go(self.after, notice=tr("pin_changed", self.lang))
+            self.pin_set.emit()
             return
         self.retranslate()
 
     def _cancel(self) -> None:
-        self.win.go("staff_menu" if self.mode == "change" else "welcome")
+        self.cancelled.emit()
 
     def retranslate(self) -> None:
         lang = self.lang

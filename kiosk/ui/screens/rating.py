@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+from typing import Protocol
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.storage import StorageError
+from kiosk.storage import RatingRef, StorageError
 from kiosk.ui import icons
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import IconText, button, label
+
+
+class RatingNeeds(Protocol):
+    @property
+    def rating_paused(self) -> bool: ...
+    def default_service_code(self) -> str | None: ...
+    def record_rating(self, score: int, service_code: str | None) -> RatingRef: ...
 
 
 class RatingScreen(Screen):
@@ -17,9 +27,14 @@ class RatingScreen(Screen):
 
     #: a rating was stored: (uuid, score)
     rated = Signal(str, int)
+    back_requested = Signal()
+    #: rating is paused: the citizen asked for the documents instead
+    documents_requested = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: RatingNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
+        m = ui.metrics
         self.service_code: str | None = None
         self.title = label(role="title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -30,14 +45,12 @@ class RatingScreen(Screen):
         self.error.hide()
         # a row of faces; on a narrow portrait screen the row stands up (a column)
         row = QBoxLayout(
-            QBoxLayout.Direction.TopToBottom
-            if win.metrics.portrait
-            else QBoxLayout.Direction.LeftToRight
+            QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
         )
-        row.setSpacing(max(4, win.metrics.mm(1)))
+        row.setSpacing(max(4, m.mm(1)))
         self.faces: dict[int, IconText] = {}
         for score in range(1, 6):
-            face = IconText("face", vertical=not win.metrics.portrait, name=f"face_{score}")
+            face = IconText("face", vertical=not m.portrait, name=f"face_{score}")
             face.clicked.connect(lambda _=False, s=score: self.rate(s))
             row.addWidget(face)
             self.faces[score] = face
@@ -50,7 +63,7 @@ class RatingScreen(Screen):
         self.paused_text = label(role="subtitle")
         self.paused_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_docs = button(role="primary", name="paused_docs")
-        self.paused_docs.clicked.connect(lambda: self.win.go("services"))
+        self.paused_docs.clicked.connect(self.documents_requested.emit)
         pbox.addStretch(1)
         pbox.addWidget(self.paused_title)
         pbox.addWidget(self.paused_text)
@@ -67,15 +80,15 @@ class RatingScreen(Screen):
         self.body.addWidget(self.paused, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
-        self.back.clicked.connect(lambda: self.win.go("welcome"))
+        self.back.clicked.connect(self.back_requested.emit)
         nav.addWidget(self.back)
         nav.addStretch(1)
         self.body.addLayout(nav)
 
-    def enter(self, service_code: str | None = None, **params) -> None:
-        self.service_code = service_code or self.win.default_service_code()
+    def enter(self, service_code: str | None = None, **params: object) -> None:
+        self.service_code = service_code or self.deps.default_service_code()
         self.error.hide()
-        paused = self.win.rating_paused
+        paused = self.deps.rating_paused
         self.faces_box.setVisible(not paused)
         self.paused.setVisible(paused)
         self.title.setVisible(not paused)
@@ -83,16 +96,16 @@ class RatingScreen(Screen):
 
     def rate(self, score: int) -> None:
         try:
-            ref = self.win.store.record_rating(score, self.service_code)
+            ref = self.deps.record_rating(score, self.service_code)
         except StorageError as exc:
-            self.win.report_storage_problem(exc)
+            self.storage_failed.emit(exc)
             self.error.setText(tr("rating_failed", self.lang))
             self.error.show()
             return
-        self.rated.emit(ref.uuid, score)  # the window opens the follow-ups
+        self.rated.emit(ref.uuid, score)  # the navigator opens the follow-ups
 
     def retranslate(self) -> None:
-        m = self.win.metrics
+        m = self.metrics
         self.title.setText(tr("rating_title", self.lang))
         self.hint.setText(tr("rating_hint", self.lang))
         self.back.setText(tr("back", self.lang))

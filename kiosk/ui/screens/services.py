@@ -1,9 +1,13 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
+from kiosk.storage import Service
 from kiosk.ui import icons
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import IconText, button, clear_layout, label, scroll_area
@@ -17,18 +21,26 @@ def tile_columns(width: int, height: int) -> int:
     return 3 if width >= 1200 else 2
 
 
+class ServicesNeeds(Protocol):
+    def counter_services(self) -> list[Service]: ...
+
+
 class ServicesScreen(Screen):
     """The services of this counter as padded tiles; a tap opens one service's documents."""
 
     name = "services"
+    back_requested = Signal()
+    #: a service's code
+    service_chosen = Signal(str)
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: ServicesNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
         self.title = label(role="title")
         self.hint = label(role="subtitle")
         inner = QWidget()
         self.grid = QGridLayout(inner)
-        self.grid.setSpacing(win.metrics.gap)
+        self.grid.setSpacing(ui.metrics.gap)
         self.grid.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -38,7 +50,7 @@ class ServicesScreen(Screen):
         self.body.addWidget(self.scrollbox, 1)
         nav = QHBoxLayout()
         self.back = button(role=None, name="back")
-        self.back.clicked.connect(lambda: self.win.go("welcome"))
+        self.back.clicked.connect(self.back_requested.emit)
         nav.addWidget(self.back)
         nav.addStretch(1)
         self.body.addLayout(nav)
@@ -46,11 +58,11 @@ class ServicesScreen(Screen):
         self._built: tuple | None = None  # what the tiles show: rebuilt only when it changes
 
     def retranslate(self) -> None:
-        m = self.win.metrics
+        m = self.metrics
         self.title.setText(tr("services_title", self.lang))
         self.hint.setText(tr("services_hint", self.lang))
         self.back.setText(tr("back", self.lang))
-        services = self.win.store.counter_services()
+        services = self.deps.counter_services()
         key = (self.lang, m, tuple(services))
         if key == self._built:
             return
@@ -68,7 +80,7 @@ class ServicesScreen(Screen):
             btn.text_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             btn.set_min_height(m.target)
             btn.box.setContentsMargins(m.gap, 6, m.gap // 2, 6)
-            btn.clicked.connect(lambda _=False, code=svc.code: self.win.go("service", code=code))
+            btn.clicked.connect(lambda _=False, code=svc.code: self.service_chosen.emit(code))
             self.grid.addWidget(btn, i // columns, i % columns)
             self.buttons[svc.code] = btn
         for c in range(columns):

@@ -11,11 +11,15 @@ language, with central's or the network's own words below) and changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
+from kiosk.sync import SyncState
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.keyboard import Keyboard
 from kiosk.ui.screens.base import Screen
@@ -44,21 +48,31 @@ class Field(QLineEdit):
         self.tapped.emit()
 
 
+class StaffEnrolNeeds(Protocol):
+    def sync_state(self) -> SyncState: ...
+    def enroll(self, server_url: str, code: str, on_done: Callable[[object], None]) -> None: ...
+
+
 class StaffEnrolScreen(Screen):
     name = "staff_enrol"
     staff = True
 
     #: the enrolment outcome, delivered on the GUI thread
     finished = Signal(object)
+    #: central accepted the code; True when staff access had been lost (recovery)
+    enrolled = Signal(bool)
+    back_requested = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: StaffEnrolNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
+        m = ui.metrics
         self.busy = False
         self.outcome: object = None
         self.title = label(role="title")
         self.back = button(name="back")
         self.recovery = False  # opened without a PIN, because the PIN was lost
-        self.back.clicked.connect(lambda: self.win.go("welcome" if self.recovery else "staff_menu"))
+        self.back.clicked.connect(self.back_requested.emit)
         self.submit = button(role="primary", name="enrol_submit")
         self.submit.clicked.connect(self.start)
         self.url_caption = label(role="section", wrap=False)
@@ -74,10 +88,10 @@ class StaffEnrolScreen(Screen):
         # Wide screens: one row "Back | Server [...] | Code [...] | Enrol"; narrow (portrait)
         # screens: the buttons on one row and each field on its own (see _arrange).
         self.controls = QGridLayout()
-        self.controls.setHorizontalSpacing(win.metrics.gap // 2)
-        self.controls.setVerticalSpacing(win.metrics.gap // 2)
+        self.controls.setHorizontalSpacing(m.gap // 2)
+        self.controls.setVerticalSpacing(m.gap // 2)
         self.wide: bool | None = None
-        self._arrange(win.width() >= 760)
+        self._arrange(m.width >= 760)
         # Typing (extra keys + keyboard) and the outcome share one place: the keyboard
         # shows while staff type (after tapping a field), the outcome once they press Enrol.
         self.typing = QWidget()
@@ -118,7 +132,6 @@ class StaffEnrolScreen(Screen):
         result.addWidget(self.message)
         result.addWidget(self.detail)
         result.addStretch(1)
-        m = win.metrics
         self.body.setContentsMargins(m.gap, m.gap // 2, m.gap, m.gap // 2)
         self.body.setSpacing(m.gap // 2)
         self.body.addLayout(self.controls)
@@ -158,12 +171,12 @@ class StaffEnrolScreen(Screen):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
-        self._arrange(self.win.width() >= 760)
+        self._arrange(event.size().width() >= 760)
 
     # -- navigation -----------------------------------------------------------------------
-    def enter(self, recovery: bool = False, **params) -> None:
+    def enter(self, recovery: bool = False, **params: object) -> None:
         self.recovery = recovery
-        state = self.win.sync.state()
+        state = self.deps.sync_state()
         if not self.url.text() and state.server_url:
             self.url.setText(state.server_url)
         self.active = self.url if not self.url.text() else self.code
@@ -215,7 +228,7 @@ class StaffEnrolScreen(Screen):
         self.busy = True
         self._changed()
         self._show(tr("enrol_busy", self.lang, url=url), None)
-        self.win.sync.enroll(url, self.code.text().strip(), self.finished.emit)
+        self.deps.enroll(url, self.code.text().strip(), self.finished.emit)
 
     def _done(self, outcome: object) -> None:
         from kiosk.sync import EnrolResult
@@ -226,10 +239,8 @@ class StaffEnrolScreen(Screen):
         if isinstance(outcome, EnrolResult):
             self.code.clear()
             self._show_success(outcome)
-            self.win.set_language(self.win.lang)  # header: the new service point and counter
-            if self.recovery:
-                self.recovery = False
-                self.win.enrolled_for_recovery()
+            recovery, self.recovery = self.recovery, False
+            self.enrolled.emit(recovery)  # header: the new place; after a recovery, a PIN
         else:
             self._show_error(outcome)
 
@@ -265,7 +276,7 @@ class StaffEnrolScreen(Screen):
         self._show(tr(key, self.lang), None, alert=True)
 
     def _refresh_current(self) -> None:
-        st = self.win.sync.state()
+        st = self.deps.sync_state()
         if st.enrolled and st.blocked:
             self.current.setText(tr("sync_blocked", self.lang))
         elif st.enrolled:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Protocol
+
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.sync import SyncState
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import sync_error_text, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label
@@ -17,21 +22,36 @@ ACTIONS = (
 )
 
 
+class StaffMenuNeeds(Protocol):
+    def sync_now(self) -> None: ...
+    def sync_state(self) -> SyncState: ...
+
+
 class StaffMenuScreen(Screen):
     name = "staff_menu"
     staff = True
+    setup_requested = Signal()
+    status_requested = Signal()
+    enrol_requested = Signal()
+    change_pin_requested = Signal()
+    #: staff confirmed "Leave kiosk mode?"
+    leave_confirmed = Signal()
+    #: Back to Welcome: staff mode ends
+    back_requested = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: StaffMenuNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
+        m = ui.metrics
         self.title = label(role="title")
         self.notice = label(role="section")
         self.notice.setObjectName("staff_notice")
         self.action_grid = QWidget()
         grid = QGridLayout(self.action_grid)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(max(4, win.metrics.mm(1.5)))
+        grid.setSpacing(max(4, m.mm(1.5)))
         self.buttons = {}
-        columns = 2 if win.metrics.portrait else 3
+        columns = 2 if m.portrait else 3
         for i, action in enumerate(ACTIONS):
             b = button(role="primary" if action == "staff_back" else None, name=action)
             b.clicked.connect(lambda _=False, a=action: self.act(a))
@@ -60,7 +80,7 @@ class StaffMenuScreen(Screen):
         self.body.addWidget(self.action_grid, 1)
         self.waiting_for_sync = False
 
-    def sync_changed(self, state) -> None:
+    def sync_changed(self, state: SyncState) -> None:
         """Show how the pass staff asked for ended, once it has."""
         if self.waiting_for_sync and not state.running:
             self.waiting_for_sync = False
@@ -71,7 +91,7 @@ class StaffMenuScreen(Screen):
                 text = tr("sync_done_ok", self.lang)
             self.enter(notice=text)
 
-    def enter(self, notice: str | None = None, **params) -> None:
+    def enter(self, notice: str | None = None, **params: object) -> None:
         self.notice.setText(notice or "")
         self.notice.setVisible(bool(notice))
         self._stay()
@@ -82,28 +102,28 @@ class StaffMenuScreen(Screen):
 
     def _leave(self) -> None:
         self.confirm.hide()
-        self.win.leave_kiosk_mode()
+        self.leave_confirmed.emit()
 
     def act(self, action: str) -> None:
         if action == "staff_setup":
-            self.win.go("staff_setup")
+            self.setup_requested.emit()
         elif action == "staff_status":
-            self.win.go("staff_status")
+            self.status_requested.emit()
         elif action == "staff_enrol":
-            self.win.go("staff_enrol")
+            self.enrol_requested.emit()
         elif action == "staff_sync_now":
-            self.win.sync.sync_now()
-            state = self.win.sync.state()
+            self.deps.sync_now()
+            state = self.deps.sync_state()
             self.waiting_for_sync = state.enrolled
             key = "sync_requested" if state.enrolled else "sync_not_enrolled"
             self.enter(notice=tr(key, self.lang))
         elif action == "staff_change_pin":
-            self.win.go("pin", mode="change", after="staff_menu")
+            self.change_pin_requested.emit()
         elif action == "staff_leave":
             self.action_grid.hide()
             self.confirm.show()
         elif action == "staff_back":
-            self.win.leave_staff()
+            self.back_requested.emit()
 
     def retranslate(self) -> None:
         self.title.setText(tr("staff_title", self.lang))

@@ -1,13 +1,23 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.storage import StorageError
+from kiosk.storage import Service, StorageError
 from kiosk.ui import icons, theme
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import pick, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import IconText, button, clear_layout, label, scroll_area
+
+
+class StaffSetupNeeds(Protocol):
+    def counter_services(self) -> list[Service]: ...
+    def all_services(self) -> list[Service]: ...
+    def set_counter_services(self, codes: list[str]) -> None: ...
+    def storage_text(self, exc: StorageError, lang: str) -> str: ...
 
 
 class StaffSetupScreen(Screen):
@@ -15,9 +25,11 @@ class StaffSetupScreen(Screen):
 
     name = "staff_setup"
     staff = True
+    back_requested = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: StaffSetupNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
         self.title = label(role="title")
         self.hint = label(role="subtitle")
         self.message = label(role="section")
@@ -25,7 +37,7 @@ class StaffSetupScreen(Screen):
         inner = QWidget()
         self.list = QVBoxLayout(inner)
         self.list.setContentsMargins(0, 0, 0, 0)
-        self.list.setSpacing(win.metrics.gap)
+        self.list.setSpacing(ui.metrics.gap)
         self.toggles: dict[str, IconText] = {}
         self.body.addWidget(self.title)
         self.body.addWidget(self.hint)
@@ -37,7 +49,7 @@ class StaffSetupScreen(Screen):
         self.all = button(name="select_all")
         self.none = button(name="select_none")
         self.save = button(role="primary", name="save")
-        self.back.clicked.connect(lambda: self.win.go("staff_menu"))
+        self.back.clicked.connect(self.back_requested.emit)
         self.all.clicked.connect(lambda: self._select(True))
         self.none.clicked.connect(lambda: self._select(False))
         self.save.clicked.connect(self._save)
@@ -47,10 +59,10 @@ class StaffSetupScreen(Screen):
         nav.addWidget(self.save)
         self.body.addLayout(nav)
 
-    def enter(self, **params) -> None:
+    def enter(self, **params: object) -> None:
         self.message.hide()
-        chosen = {s.code for s in self.win.store.counter_services()}
-        services = self.win.store.all_services()
+        chosen = {s.code for s in self.deps.counter_services()}
+        services = self.deps.all_services()
         codes = [svc.code for svc in services]
         if codes != list(self.toggles):  # the catalogue changed: new toggles
             clear_layout(self.list)
@@ -73,7 +85,7 @@ class StaffSetupScreen(Screen):
         """Selected: a check mark and the primary colour; not selected: an empty ring."""
         on = t.isChecked()
         colour = theme.ON_PRIMARY if on else theme.INK
-        px = self.win.metrics.body_px
+        px = self.metrics.body_px
         t.icon_label.setPixmap(icons.check(px) if on else icons.circle(px))
         t.icon_label.show()
         t.text_label.setStyleSheet(f"background: transparent; color: {colour};")
@@ -85,10 +97,10 @@ class StaffSetupScreen(Screen):
     def _save(self) -> None:
         codes = [code for code, t in self.toggles.items() if t.isChecked()]
         try:
-            self.win.store.set_counter_services(codes)
+            self.deps.set_counter_services(codes)
         except StorageError as exc:
-            self.win.report_storage_problem(exc)
-            self.message.setText(self.win.storage_text(exc))
+            self.storage_failed.emit(exc)
+            self.message.setText(self.deps.storage_text(exc, self.lang))
         else:
             self.message.setText(tr("staff_saved", self.lang))
         self.message.show()
@@ -101,7 +113,7 @@ class StaffSetupScreen(Screen):
         self.all.setText(tr("staff_select_all", lang))
         self.none.setText(tr("staff_select_none", lang))
         self.save.setText(tr("staff_save", lang))
-        services = {s.code: s for s in self.win.store.all_services()}
+        services = {s.code: s for s in self.deps.all_services()}
         for code, t in self.toggles.items():
             svc = services.get(code)
             if svc:

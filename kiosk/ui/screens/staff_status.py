@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from typing import Protocol
+
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QWidget
 
+from kiosk.sync import SyncState
+from kiosk.ui.context import UiState
 from kiosk.ui.i18n import format_moment, sync_error_text, tr
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import button, label, scroll_area
@@ -19,21 +23,30 @@ def human_bytes(n: int | None) -> str:
     return f"{size:.1f} TB"
 
 
+class StaffStatusNeeds(Protocol):
+    def status(self) -> dict: ...
+    def rejected_ratings(self, limit: int) -> list[dict]: ...
+    def sync_state(self) -> SyncState: ...
+    def attention(self, lang: str) -> str | None: ...
+
+
 class StaffStatusScreen(Screen):
     """What staff need to see to know the kiosk is healthy, refreshed every 2 s."""
 
     name = "staff_status"
     staff = True
+    back_requested = Signal()
 
-    def __init__(self, win) -> None:
-        super().__init__(win)
+    def __init__(self, ui: UiState, deps: StaffStatusNeeds) -> None:
+        super().__init__(ui)
+        self.deps = deps
         self.title = label(role="title")
         self.problem = label(role="alert")
         self.problem.setObjectName("status_problem")
         inner = QWidget()
         self.grid = QGridLayout(inner)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(win.metrics.gap * 2)
+        self.grid.setHorizontalSpacing(ui.metrics.gap * 2)
         self.values: dict[str, object] = {}
         self.body.addWidget(self.title)
         self.body.addWidget(self.problem)
@@ -41,7 +54,7 @@ class StaffStatusScreen(Screen):
         self.body.addWidget(self.scrollbox, 1)
         nav = QHBoxLayout()
         self.back = button(name="back")
-        self.back.clicked.connect(lambda: self.win.go("staff_menu"))
+        self.back.clicked.connect(self.back_requested.emit)
         nav.addWidget(self.back)
         nav.addStretch(1)
         self.body.addLayout(nav)
@@ -49,7 +62,7 @@ class StaffStatusScreen(Screen):
         self.timer.setInterval(2000)
         self.timer.timeout.connect(self.refresh)
 
-    def enter(self, **params) -> None:
+    def enter(self, **params: object) -> None:
         self.refresh()
         self.timer.start()
 
@@ -60,8 +73,8 @@ class StaffStatusScreen(Screen):
     def rows(self) -> list[tuple[str, str, str]]:
         """(object name, caption key, value) for every status line."""
         lang = self.lang
-        st = self.win.store.status()
-        sync = self.win.sync.state()
+        st = self.deps.status()
+        sync = self.deps.sync_state()
         never, none_ = tr("st_never", lang), tr("st_none", lang)
         last_sync = st.get("last_sync_at") or sync.last_sync_at
         enrolled = st.get("enrolled_to") or (
@@ -76,7 +89,7 @@ class StaffStatusScreen(Screen):
                 "st_rejected",
                 tr("st_rejected_item", lang, seq=r["seq"], reason=r["reason"] or none_),
             )
-            for r in self.win.store.rejected_ratings(5)
+            for r in self.deps.rejected_ratings(5)
         ]
         blocked = [("st_blocked", "st_blocked", tr("sync_blocked", lang))] if sync.blocked else []
         if st.get("catalogue_refused"):  # never silent: central is told in the heartbeat too
@@ -98,7 +111,7 @@ class StaffStatusScreen(Screen):
                 ("st_kiosk_id", "st_kiosk_id", str(st.get("kiosk_id"))),
                 ("st_central_id", "st_central_id", str(sync.kiosk_id or none_)),
                 ("st_enrolled", "st_enrolled", str(enrolled)),
-                ("st_storage", "st_storage", self.win.attention or tr("st_ok", lang)),
+                ("st_storage", "st_storage", self.deps.attention(lang) or tr("st_ok", lang)),
                 ("st_recovery", "st_recovery", recovery or none_),
             ]
             + refused
@@ -136,8 +149,9 @@ class StaffStatusScreen(Screen):
             self.grid.addWidget(val, r, 1)
             self.values[name] = val
         self.grid.setColumnStretch(1, 1)
-        self.problem.setText(self.win.attention or "")
-        self.problem.setVisible(self.win.attention is not None)
+        attention = self.deps.attention(lang)
+        self.problem.setText(attention or "")
+        self.problem.setVisible(attention is not None)
         self.scrollbox.settle()
 
     def retranslate(self) -> None:
