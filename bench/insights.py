@@ -123,9 +123,9 @@ def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
         _copy(cur, "catalogue_service", ["code", "name_th", "name_en", "agency_th", "agency_en",
               "fee_amount", "fee_th", "fee_en", "legal_basis_th", "legal_basis_en", "channels_th",
               "channels_en", "complaint_th", "complaint_en", "is_demo", "change_seq",
-              "created_at", "updated_at"],
+              "created_at", "updated_at", "is_published"],
               [f"SVC{i:02d}\tบริการ {i}\tService {i}\tกรม\tDept\t0\tไม่มีค่าธรรมเนียม\tNo fee"
-               f"\t\t\t\t\t\t\ttrue\t0\t{stamp}\t{stamp}\n" for i in range(SERVICES)])  # fmt: skip
+               f"\t\t\t\t\t\t\ttrue\t0\t{stamp}\t{stamp}\ttrue\n" for i in range(SERVICES)])  # fmt: skip
         cur.execute("SELECT id FROM catalogue_service ORDER BY id")
         service_ids = [r[0] for r in cur.fetchall()]
         points = []
@@ -135,11 +135,12 @@ def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
                 sub = subs[i % len(subs)]
                 agency = leaf_agencies[i % len(leaf_agencies)]
                 yield (f"{agency}\tpt-{i:05d}\tสำนักงาน {i}\tOffice {i}\t13.7\t100.5\tที่อยู่\t"
-                       f"Address\t{sub.code[:2]}\t{sub.code[:4]}\t{sub.code}\t\t\t\t{stamp}\t{stamp}\n")  # fmt: skip
+                       f"Address\t{sub.code[:2]}\t{sub.code[:4]}\t{sub.code}\t\t\t\t{stamp}\t{stamp}\ttrue\n")  # fmt: skip
 
         _copy(cur, "directory_servicepoint", ["agency_id", "code", "name_th", "name_en", "lat",
               "lon", "address_th", "address_en", "province_code", "district_code",
-              "subdistrict_code", "hours_th", "hours_en", "phone", "created_at", "updated_at"],
+              "subdistrict_code", "hours_th", "hours_en", "phone", "created_at", "updated_at",
+              "is_active"],
               point_lines())  # fmt: skip
         cur.execute("SELECT id FROM directory_servicepoint ORDER BY id")
         points = [r[0] for r in cur.fetchall()]
@@ -481,6 +482,7 @@ def main() -> None:
         action="store_true",
         help="measure an existing --keep database again (no create, migrate or load)",
     )
+    parser.add_argument("--load-only", action="store_true", help="load (and keep), measure nothing")
     args = parser.parse_args()
     db_url = args.server.rstrip("/") + "/" + args.db
     if not args.reuse:
@@ -495,6 +497,9 @@ def main() -> None:
         figures = {"ratings": args.ratings, "points": args.points, "days": args.days,
                    "load_copy_s": round(world["load_s"], 1),
                    "rollup_rebuild_s": round(world["rebuild_s"], 1)}  # fmt: skip
+        if args.load_only:
+            print(json.dumps(figures))
+            return
         figures.update(measure_pages(world, args.repeat))
         figures.update(measure_exports(db_url, args.export_rows))
         figures.update(
@@ -504,7 +509,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not (args.keep or args.reuse):
+        if not (args.keep or args.reuse or args.load_only):
             pg_admin(db_url, f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
     print(json.dumps(figures))
 

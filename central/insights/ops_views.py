@@ -87,7 +87,10 @@ def fleet_view(request):
                 "counter__service_point__agency"
             )
         )
-        offline, queues, refused, skewed = [], [], [], []
+        from central.fleet import queues as queue_history
+
+        growth = queue_history.growing(scope, now)
+        offline, queues, refused, skewed, growing = [], [], [], [], []
         visit: dict[int, dict] = {}
         for k in kiosks:
             reasons = []
@@ -97,6 +100,10 @@ def fleet_view(request):
             if (k.queue_depth or 0) >= QUEUE_WARN:
                 queues.append(k)
                 reasons.append(str(tr("คิวค้างส่งมาก", "long queue")))
+            if k.pk in growth:
+                growing.append(k)
+                k.growth = growth[k.pk]
+                reasons.append(str(tr("คิวค้างส่งเพิ่มขึ้นเรื่อย ๆ", "queue growing")))
             if k.catalogue_refused_reason:
                 refused.append(k)
                 reasons.append(str(tr("ปฏิเสธรายการบริการ", "refused a catalogue")))
@@ -127,6 +134,10 @@ def fleet_view(request):
             Table("offline", tr("ขาดการติดต่อเกิน 1 วัน", "Not seen for over a day"), header,
                   [row(k) for k in offline]),
             Table("queues", tr("คิวค้างส่งมาก", "Long queues"), header, [row(k) for k in queues]),
+            Table("growing", tr("คิวค้างส่งเพิ่มขึ้นเรื่อย ๆ (24 ชม.)", "Growing queues (24 h)"),
+                  [*header, tr("24 ชม. ก่อน", "24 h ago"), tr("ต่อชั่วโมง", "per hour")],
+                  [[*row(k), k.growth["first"], k.growth["per_hour"]]
+                   for k in sorted(growing, key=lambda k: -k.growth["per_hour"])]),
             Table("refused", tr("ปฏิเสธรายการบริการ", "Refused catalogues"), header,
                   [row(k) for k in refused]),
             Table("clock", tr("นาฬิกาผิด", "Clock skew"), header, [row(k) for k in skewed]),
@@ -136,6 +147,7 @@ def fleet_view(request):
             "counts": {
                 "offline": len(offline),
                 "queues": len(queues),
+                "growing": len(growing),
                 "refused": len(refused),
                 "clock": len(skewed),
                 "visit": len(visit),
