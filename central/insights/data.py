@@ -250,13 +250,13 @@ def priors(f: Filters) -> dict[int, stats.Prior]:
     return sql.priors(f)
 
 
-def _fair_source(scope: Scope, f: Filters, entity: str):
+def _fair_source(scope: Scope, f: Filters, entity: str, live: bool = False):
     """(relation SQL, params, snapshot or None) of the fair rows for these filters: the
     snapshot's rows under the scope and filters when the window is standard, else the
     live SQL over the rollups."""
     from central.insights import snapshots
 
-    snap = snapshots.current(f)
+    snap = None if live else snapshots.current(f)
     service_key = f.service.pk if f.service else -1
     if snap is not None:
         table = "insights_snapshotpoint" if entity == "point" else "insights_snapshotcounter"
@@ -276,10 +276,11 @@ def _fair_source(scope: Scope, f: Filters, entity: str):
     return source, params, None
 
 
-def rank(scope: Scope, f: Filters, entity: str = "point") -> dict:
-    """Best, lowest and clearly-worst service points (or counters) by fair score."""
+def rank(scope: Scope, f: Filters, entity: str = "point", live: bool = False) -> dict:
+    """Best, lowest and clearly-worst service points (or counters) by fair score (from
+    the window's snapshot when there is one, unless ``live``)."""
     empty = {"best": [], "worst": [], "clearly_worst": [], "ranked": 0, "below_min": 0}
-    source, params, snap = _fair_source(scope, f, entity)
+    source, params, snap = _fair_source(scope, f, entity, live)
     empty["snapshot"] = snap
     if source is None:
         return empty
@@ -326,10 +327,10 @@ def prior_mean_of(fair: stats.Fair) -> float:
     return fair.prior_mean
 
 
-def rank_services(scope: Scope, f: Filters) -> list[dict]:
+def rank_services(scope: Scope, f: Filters, live: bool = False) -> list[dict]:
     from central.insights import snapshots
 
-    snap = snapshots.current(f)
+    snap = None if live else snapshots.current(f)
     if snap is not None:
         prior = {int(k): stats.Prior(*v) for k, v in snap.priors.items()}
         clause, params = sql.where_rows(scope, f, "x")
