@@ -11,7 +11,10 @@ Bayesian scores and intervals all come from rollups, never from raw rows.
 - ``AgencyHour``: local day x agency x hour of day. The hour x weekday heat map.
 
 ``agency`` and ``province_code`` are copied from the service point when the rating is
-stored (history stays where it happened if a point later moves agency).
+stored (history stays where it happened if a point later moves agency). The rollups hold
+no foreign-key constraints in the database (``db_constraint=False``; Django still cascades
+deletes): they are derived data, and a constraint trigger per upserted row would cost the
+ingest and the rebuild most of their time.
 """
 
 from __future__ import annotations
@@ -60,10 +63,16 @@ class _Counts(models.Model):
 class PointMonth(_Counts):
     month = models.DateField(help_text="First day of the local (Asia/Bangkok) month.")
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.CASCADE, related_name="+", db_index=False
+        ServicePoint,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     province_code = models.CharField(max_length=2)
 
     class Meta:
@@ -80,7 +89,9 @@ class PointMonth(_Counts):
 
 class AgencyDay(_Counts):
     day = models.DateField(help_text="Local (Asia/Bangkok) day.")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
 
     class Meta:
@@ -94,7 +105,9 @@ class AgencyHour(models.Model):
     objects = ScopedManager()
     unscoped = models.Manager()
     day = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     hour = models.PositiveSmallIntegerField()
     n = models.IntegerField(default=0)
     score_sum = models.IntegerField(default=0)
@@ -180,13 +193,23 @@ class CounterMonth(models.Model):
 
     month = models.DateField(help_text="First day of the local (Asia/Bangkok) month.")
     counter = models.ForeignKey(
-        "directory.Counter", on_delete=models.CASCADE, related_name="+", db_index=False
+        "directory.Counter",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.CASCADE, related_name="+", db_index=False
+        ServicePoint,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     province_code = models.CharField(max_length=2)
     n1 = models.IntegerField(default=0)
     n2 = models.IntegerField(default=0)

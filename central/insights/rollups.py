@@ -79,9 +79,13 @@ def _upsert(
             cursor.execute(sql, [v for row in part for v in row])
 
 
-def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
-    """Add ``ratings`` (new ``Rating`` objects of ONE service point, not yet or just
-    inserted) to every rollup. Call inside the transaction that inserts them."""
+_PM_KEYS = ["service_point_id", "month", "service_key", "agency_id", "province_code"]
+_CM_KEYS = ["counter_id", "month", "service_key", "service_point_id", "agency_id", "province_code"]
+
+
+def aggregate(ratings: Iterable, agency_id: int, province_code: str) -> dict[str, list[tuple]]:
+    """What ``ratings`` (of ONE service point) add to each rollup table: table ->
+    rows of (key columns..., counts...), in the column order :func:`add` writes."""
     zone = local_zone()
     point_month: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     agency_day: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
@@ -90,47 +94,46 @@ def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
     for rating in ratings:
         local = rating.rated_at.astimezone(zone)
         day = local.date()
+        month = date(day.year, day.month, 1)
         service_key = rating.service_id or 0
         counts = _counts(rating)
         for target in (
-            point_month[(rating.service_point_id, date(day.year, day.month, 1), service_key)],
+            point_month[(rating.service_point_id, month, service_key)],
             agency_day[(agency_id, day, service_key)],
         ):
             for i, value in enumerate(counts):
                 target[i] += value
-        counter_month[
-            (rating.counter_id, date(day.year, day.month, 1), service_key, rating.service_point_id)
-        ][rating.score - 1] += 1
+        counter_month[(rating.counter_id, month, service_key, rating.service_point_id)][
+            rating.score - 1
+        ] += 1
         hour = agency_hour[(agency_id, day, local.hour)]
         hour[0] += 1
         hour[1] += rating.score
+    return {
+        "pointmonth": [(*k, agency_id, province_code, *v) for k, v in point_month.items()],
+        "agencyday": [(*k, *v) for k, v in agency_day.items()],
+        "agencyhour": [(*k, *v) for k, v in agency_hour.items()],
+        "countermonth": [(*k, agency_id, province_code, *v) for k, v in counter_month.items()],
+    }
+
+
+def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
+    """Add ``ratings`` (new ``Rating`` objects of ONE service point, not yet or just
+    inserted) to every rollup: one statement per table. Call inside the transaction that
+    inserts them."""
+    rows = aggregate(ratings, agency_id, province_code)
     counts = list(COUNTS)
+    _upsert(PointMonth._meta.db_table, _PM_KEYS, counts, rows["pointmonth"], conflict=3)
     _upsert(
-        PointMonth._meta.db_table,
-        ["service_point_id", "month", "service_key", "agency_id", "province_code"],
-        counts,
-        [(*k[:3], agency_id, province_code, *v) for k, v in point_month.items()],
-        conflict=3,
-    )
-    _upsert(
-        AgencyDay._meta.db_table,
-        ["agency_id", "day", "service_key"],
-        counts,
-        [(*k, *v) for k, v in agency_day.items()],
+        AgencyDay._meta.db_table, ["agency_id", "day", "service_key"], counts, rows["agencyday"]
     )
     _upsert(
         AgencyHour._meta.db_table,
         ["agency_id", "day", "hour"],
         ["n", "score_sum"],
-        [(*k, *v) for k, v in agency_hour.items()],
+        rows["agencyhour"],
     )
-    _upsert(
-        CounterMonth._meta.db_table,
-        ["counter_id", "month", "service_key", "service_point_id", "agency_id", "province_code"],
-        list(HIST),
-        [(*k, agency_id, province_code, *v) for k, v in counter_month.items()],
-        conflict=3,
-    )
+    _upsert(CounterMonth._meta.db_table, _CM_KEYS, list(HIST), rows["countermonth"], conflict=3)
 
 
 ROLLUP_TABLES = ("pointmonth", "agencyday", "agencyhour", "countermonth")
