@@ -274,3 +274,35 @@ def test_postgres_exports_write_what_the_portable_path_writes(world):
         assert sorted(fast_x, key=str) == sorted(portable_x, key=str)
     comment = [r for r in _csv_rows(exports.csv_stream(CENTRAL, _filters(90))) if "lines" in r[-3]]
     assert comment[0][-3].startswith("'=HYPERLINK")
+
+
+def test_a_batch_costs_one_rollup_statement_per_table(world):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from central.insights import rollups
+    from central.insights.models import CounterMonth, PointMonth
+    from central.ratings.models import Rating
+
+    kiosk = enrol_kiosk(world.counter).kiosk
+    rows = _store(world.counter, kiosk, world.id_renew, [3] * 5)  # rollups already hold these
+    spread = []
+    for i in range(500):  # 500 ratings over ~80 days, two services: many keys per table
+        at = timezone.now() - timedelta(hours=4 * i)
+        spread.append(
+            Rating(
+                uuid=rows[0].uuid, kiosk=kiosk, service_point=world.sp, counter=world.counter,
+                service=world.id_renew if i % 2 else world.move_in, score=1 + i % 5,
+                asked_for_copy=bool(i % 3), kiosk_time=at, kiosk_seq=i, received_at=at,
+                rated_at=at, skew_seconds=0, batch_id=rows[0].batch_id,
+            )
+        )  # fmt: skip
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rollups.add(spread, world.sp.agency_id, world.sp.province_code)
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(writes) == 4  # point-month, agency-day, agency-hour, counter-month
+    n = sum(sum(r) for r in PointMonth.unscoped.values_list("n1", "n2", "n3", "n4", "n5"))
+    assert n == 505
+    assert (
+        sum(sum(r) for r in CounterMonth.unscoped.values_list("n1", "n2", "n3", "n4", "n5")) == 505
+    )
