@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from central.catalogue.models import Offering, Service
@@ -251,23 +252,17 @@ def priors(f: Filters) -> dict[int, stats.Prior]:
 
 
 def _fair_source(scope: Scope, f: Filters, entity: str, live: bool = False):
-    """(relation SQL, params, snapshot or None) of the fair rows for these filters: the
-    snapshot's rows under the scope and filters when the window is standard, else the
-    live SQL over the rollups."""
+    """(SQL, params, snapshot or None) of the fair rows for these filters: with a
+    snapshot (a standard window), the WHERE clause selecting its rows under the scope and
+    filters; else the live SELECT over the rollups."""
     from central.insights import snapshots
 
     snap = None if live else snapshots.current(f)
     service_key = f.service.pk if f.service else -1
     if snap is not None:
-        table = "insights_snapshotpoint" if entity == "point" else "insights_snapshotcounter"
-        id_col = "service_point_id" if entity == "point" else "counter_id"
         clause, params = sql.where_rows(scope, f, "x")
-        source = (
-            f"SELECT x.{id_col}, x.n, x.total AS t, x.prior_mean, x.prior_weight AS w, "
-            f"x.score, x.high - x.score AS half FROM {table} x "
-            f"WHERE x.snapshot_id = %s AND x.service_key = %s AND {clause}"
-        )
-        return source, [snap.pk, service_key, *params], snap
+        where = f"x.snapshot_id = %s AND x.service_key = %s AND {clause}"
+        return where, [snap.pk, service_key, *params], snap
     prior = priors(f)
     if not prior:
         return None, [], None
@@ -285,9 +280,17 @@ def rank(scope: Scope, f: Filters, entity: str = "point", live: bool = False) ->
     if source is None:
         return empty
     id_col = "service_point_id" if entity == "point" else "counter_id"
-    rows = sql.rank_rows(source, params, id_col, f.min_n)
-    if not rows:
-        return {**empty, "below_min": sql.below_min(source, params, f.min_n)}
+    if snap is not None:
+        table = "insights_snapshotpoint" if entity == "point" else "insights_snapshotcounter"
+        rows = sql.rank_rows_snapshot(table, id_col, source, params, f.min_n)
+        if not rows:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {table} x WHERE {source}", params)
+                return {**empty, "below_min": int(cursor.fetchone()[0])}
+    else:
+        rows = sql.rank_rows(source, params, id_col, f.min_n)
+        if not rows:
+            return {**empty, "below_min": sql.below_min(source, params, f.min_n)}
     if entity == "point":
         objs = ServicePoint.objects.select_related("agency").in_bulk([r[0] for r in rows])
     else:

@@ -221,6 +221,42 @@ def rank_rows(source: str, params: list, id_col: str, min_n: int) -> list[tuple]
         return cursor.fetchall()
 
 
+def rank_rows_snapshot(
+    table: str, id_col: str, where: str, params: list, min_n: int
+) -> list[tuple]:
+    """:func:`rank_rows` for a snapshot table (``where`` selects the snapshot, the
+    service key and the scope): three ``ORDER BY ... LIMIT`` queries the
+    ``(snapshot, service_key, score)`` index answers, and one count, instead of window
+    functions over every row. Same rows, same order, same tuple shape."""
+    cols = f"x.{id_col}, x.n, x.total, x.prior_mean, x.prior_weight, x.score, x.high - x.score"
+    base = f"SELECT {cols} FROM {table} x WHERE {where}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT SUM(CASE WHEN x.n >= %s THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN x.n < %s THEN 1 ELSE 0 END) FROM {table} x WHERE {where}",
+            [min_n, min_n, *params],
+        )
+        ranked, below = (int(v or 0) for v in cursor.fetchone())
+        lists = []
+        for extra, order in (
+            ("", f"x.score DESC, x.{id_col}"),
+            ("", f"x.score ASC, x.{id_col}"),
+            (" AND x.high < x.prior_mean", f"x.high, x.{id_col}"),
+        ):
+            cursor.execute(
+                f"{base} AND x.n >= %s{extra} ORDER BY {order} LIMIT {TOP}", [*params, min_n]
+            )
+            lists.append(cursor.fetchall())
+    rows: dict = {}
+    for index, found in enumerate(lists):
+        for rank, row in enumerate(found, start=1):
+            entry = rows.setdefault(row[0], [*row, None, None, None])
+            entry[7 + index] = rank
+    # rank best, rank worst (None when not in that list: never <= TOP), clearly or None
+    big = TOP + 1
+    return [(*e[:7], e[7] or big, e[8] or big, e[9], ranked, below) for e in rows.values()]
+
+
 def below_min(source: str, params: list, min_n: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({source}) src WHERE n < %s", params + [min_n])
