@@ -518,16 +518,29 @@ def ingest_child(db_url: str, kiosk_ids: list[int], batches: int, conn) -> None:
         item["uuid"] = str(uuid.uuid4())
     client.post("/api/v1/kiosk/ratings", json.dumps(warm), content_type="application/json",
                 HTTP_AUTHORIZATION=f"Bearer bench-{_counter_of(bodies[0][0])}")  # fmt: skip
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     conn.send("ready")
     conn.recv()
     t = time.perf_counter()
+    cpu0, pg0 = time.process_time(), _proc_cpu(backend)
     accepted = 0
     for kid, body in bodies:
         response = client.post("/api/v1/kiosk/ratings", body, content_type="application/json",
                                HTTP_AUTHORIZATION=f"Bearer bench-{_counter_of(kid)}")  # fmt: skip
         assert response.status_code == 200, response.content[:300]
         accepted += sum(r["status"] == "accepted" for r in response.json()["results"])
-    conn.send({"s": time.perf_counter() - t, "accepted": accepted})
+    conn.send({"s": time.perf_counter() - t, "accepted": accepted,
+               "cpu_s": time.process_time() - cpu0 + _proc_cpu(backend) - pg0})  # fmt: skip
+
+
+def _proc_cpu(pid: int) -> float:
+    """utime + stime of a process on this machine (the PostgreSQL backend serving us)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 _COUNTERS: dict[int, int] = {}
@@ -565,8 +578,11 @@ def measure_ingest(db_url: str, kiosks: dict, procs: int, batches: int) -> dict:
     accepted = sum(r["accepted"] for r in results)
     assert accepted == procs * batches * 500, accepted
     rate = accepted / wall
-    log(f"ingest: {accepted} ratings in {wall:.1f} s over {procs} processes: {rate:.0f}/s")
-    return {"ingest_ratings_per_s": round(rate), "ingest_procs": procs}
+    cpu = sum(r["cpu_s"] for r in results)
+    log(f"ingest: {accepted} ratings in {wall:.1f} s over {procs} processes: {rate:.0f}/s; "
+        f"{1e6 * cpu / accepted:.0f} us of CPU per rating (client + its PostgreSQL backend)")  # fmt: skip
+    return {"ingest_ratings_per_s": round(rate), "ingest_procs": procs,
+            "ingest_cpu_us_per_rating": round(1e6 * cpu / accepted, 1)}  # fmt: skip
 
 
 def main() -> None:
@@ -600,7 +616,8 @@ def main() -> None:
         world = reuse(args) if args.reuse else load(args.ratings, args.points, args.days)
         figures = {"ratings": args.ratings, "points": args.points, "days": args.days,
                    "load_copy_s": round(world["load_s"], 1),
-                   "rollup_rebuild_s": round(world["rebuild_s"], 1)}  # fmt: skip
+                   "rollup_rebuild_s": round(world["rebuild_s"], 1),
+                   "load_avg_start": round(os.getloadavg()[0], 2)}  # fmt: skip
         figures.update(prepare())
         if args.load_only:
             print(json.dumps(figures))
@@ -616,6 +633,7 @@ def main() -> None:
         connections.close_all()
         if not (args.keep or args.reuse or args.load_only):
             pg_admin(db_url, f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+    figures["load_avg_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(figures))
 
 
