@@ -77,8 +77,26 @@ def current(f: Filters, *, compliance: bool = False) -> Snapshot | None:
         .first()
     )
     if snap is None or (timezone.now() - snap.refreshed_at).total_seconds() > max_age():
-        snap = refresh(days)
+        snap = _refresh_once(days, start, end)
     return snap
+
+
+def _refresh_once(days: int, start: date, end: date) -> Snapshot:
+    """Refresh a stale window from a page; on PostgreSQL concurrent pages wait for one
+    refresh (an advisory lock) instead of each computing their own."""
+    if connection.vendor != "postgresql":
+        return refresh(days)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5C0FE, days])
+        snap = (
+            Snapshot.objects.filter(days=days, start_month=start, end_month=end)
+            .order_by("-refreshed_at")
+            .first()
+        )
+        if snap is not None and (timezone.now() - snap.refreshed_at).total_seconds() <= max_age():
+            return snap  # another request refreshed it while we waited
+        return refresh(days)
 
 
 def _insert(table: str, columns: list[str], select: str, params: list, snap_id: int) -> None:
@@ -155,8 +173,13 @@ def refresh(days: int, now=None) -> Snapshot:
                 f"(declared = 1), yes, no FROM ({select}) x",
                 [snap.pk, *p],
             )
+        # Keep the previous snapshot too: a page that picked it a moment ago still reads
+        # its rows; only older ones go.
         old = list(
-            Snapshot.objects.filter(days=days).exclude(pk=snap.pk).values_list("pk", flat=True)
+            Snapshot.objects.filter(days=days)
+            .exclude(pk=snap.pk)
+            .order_by("-refreshed_at", "-id")
+            .values_list("pk", flat=True)[1:]
         )
         if old:
             marks = ", ".join(["%s"] * len(old))
