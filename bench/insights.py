@@ -1,21 +1,30 @@
 """Benchmark of central's insights side at national scale, on PostgreSQL.
 
     python bench/insights.py [--ratings 10000000] [--points 40000] [--days 730] [--keep]
+    python bench/insights.py --load-only            # load and keep, measure nothing
+    python bench/insights.py --reuse [--repeat 8]   # measure a kept database again
 
 1. creates a fresh database ``cp_insights_bench`` (``--db``; dropped at the end unless
-   ``--keep``), migrates it (ratings partitioned by month);
+   ``--keep`` or ``--load-only``), migrates it (ratings partitioned by month);
 2. loads with COPY: 40,000 service points over 77 provinces and 15 agencies (5 parents,
    10 children), two counters and a kiosk per counter, 30 services, three offerings per
    point (a third of them declared No Copy), then N ratings over two years (office hours,
    few at weekends, each point with its own quality, some No Copy offices whose citizens
-   still report copies); then rebuilds the rollups from the raw rows and ANALYZEs;
+   still report copies). The ratings' indexes, keys and foreign keys are dropped for the
+   COPY and built once after it (and the same for ``ratings_ratingkey``); the rollups are
+   then computed set-based in SQL from the raw rows (``rollups.rebuild``), checked
+   against what the ingest's own aggregation (``rollups.aggregate``) makes of the raw
+   ratings of 8 random service points (and the totals of every rollup), and the standard
+   windows' snapshots are refreshed (timed);
 3. pages, warm, through the real Django views (test client, a central admin): the
    national dashboard, a filtered dashboard (one agency, one quarter), the rankings page
    and the No Copy compliance page; ``--repeat`` requests each after two warm-ups; p50/p95;
 4. exports through the real views of about 1,000,000 rows (the newest days adding up to
    at least 1M): CSV and XLSX, each in its own process, time and peak RSS of that process;
 5. ingest through the real API (``POST /api/v1/kiosk/ratings``, batches of 500, rollups
-   on), ``--ingest-procs`` processes in parallel, fresh ratings; ratings stored per second.
+   on), ``--ingest-procs`` processes in parallel, fresh ratings; ratings stored per second
+   and the CPU time per rating (the client process and its PostgreSQL backend, from
+   /proc: comparable on a loaded machine).
 
 The last line printed is one JSON object; its keys carry their units.
 """
