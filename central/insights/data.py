@@ -282,7 +282,10 @@ def rank(scope: Scope, f: Filters, entity: str = "point", live: bool = False) ->
     id_col = "service_point_id" if entity == "point" else "counter_id"
     if snap is not None:
         table = "insights_snapshotpoint" if entity == "point" else "insights_snapshotcounter"
-        rows = sql.rank_rows_snapshot(table, id_col, source, params, f.min_n)
+        national = None
+        if scope.is_central and not (f.agency or f.province or f.point):
+            national = (snap.pk, entity, f.service.pk if f.service else -1)
+        rows = sql.rank_rows_snapshot(table, id_col, source, params, f.min_n, national)
         if not rows:
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT COUNT(*) FROM {table} x WHERE {source}", params)

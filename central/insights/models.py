@@ -285,6 +285,12 @@ class SnapshotPoint(_Fair):
         indexes = [
             models.Index(fields=["snapshot", "service_key", "score"], name="snappoint_score"),
             models.Index(fields=["snapshot", "agency"], name="snappoint_agency"),
+            # the "clearly worst" list: the few rows whose whole interval is below the mean
+            models.Index(
+                fields=["snapshot", "service_key", "high"],
+                condition=models.Q(high__lt=models.F("prior_mean")),
+                name="snappoint_clearly",
+            ),
         ]
 
 
@@ -296,8 +302,30 @@ class SnapshotCounter(_Fair):
 
     class Meta:
         indexes = [
-            models.Index(fields=["snapshot", "service_key", "score"], name="snapcounter_score")
+            models.Index(fields=["snapshot", "service_key", "score"], name="snapcounter_score"),
+            models.Index(fields=["snapshot", "agency"], name="snapcounter_agency"),
+            models.Index(
+                fields=["snapshot", "service_key", "high"],
+                condition=models.Q(high__lt=models.F("prior_mean")),
+                name="snapcounter_clearly",
+            ),
         ]
+
+
+class SnapshotCount(models.Model):
+    """How many rows of a snapshot (points or counters, per service key) have each count
+    ``n``: the national "ranked / too few ratings" numbers of a central admin's ranking
+    without counting 40,000-80,000 rows per request. National totals: read only for a
+    central admin's unfiltered ranking (other scopes count their own rows)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=8)
+    service_key = models.IntegerField()
+    n = models.IntegerField()
+    rows = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "entity", "service_key"], name="snapcount_key")]
 
 
 class SnapshotCopy(models.Model):

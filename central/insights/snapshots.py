@@ -31,6 +31,7 @@ from central.insights.filters import Filters
 from central.insights.models import (
     Snapshot,
     SnapshotCopy,
+    SnapshotCount,
     SnapshotCounter,
     SnapshotPoint,
 )
@@ -165,6 +166,14 @@ def refresh(days: int, now=None) -> Snapshot:
                      "service_key", *FAIR],
                     select, p, snap.pk,
                 )  # fmt: skip
+        with connection.cursor() as cursor:
+            for entity, model in (("point", SnapshotPoint), ("counter", SnapshotCounter)):
+                cursor.execute(
+                    f"INSERT INTO {SnapshotCount._meta.db_table} (snapshot_id, entity, "
+                    f"service_key, n, rows) SELECT %s, %s, service_key, n, COUNT(*) "
+                    f"FROM {model._meta.db_table} WHERE snapshot_id = %s GROUP BY service_key, n",
+                    [snap.pk, entity, snap.pk],
+                )
         select, p = sql.copy_shares_by_service(clause, params, start, end, now)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -184,7 +193,13 @@ def refresh(days: int, now=None) -> Snapshot:
         if old:
             marks = ", ".join(["%s"] * len(old))
             with connection.cursor() as cursor:
-                for model in (SnapshotPoint, SnapshotCounter, SnapshotCopy, Snapshot):
+                for model in (
+                    SnapshotPoint,
+                    SnapshotCounter,
+                    SnapshotCopy,
+                    SnapshotCount,
+                    Snapshot,
+                ):
                     column = "id" if model is Snapshot else "snapshot_id"
                     cursor.execute(
                         f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({marks})", old

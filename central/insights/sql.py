@@ -222,20 +222,30 @@ def rank_rows(source: str, params: list, id_col: str, min_n: int) -> list[tuple]
 
 
 def rank_rows_snapshot(
-    table: str, id_col: str, where: str, params: list, min_n: int
+    table: str, id_col: str, where: str, params: list, min_n: int, national=None
 ) -> list[tuple]:
     """:func:`rank_rows` for a snapshot table (``where`` selects the snapshot, the
     service key and the scope): three ``ORDER BY ... LIMIT`` queries the
     ``(snapshot, service_key, score)`` index answers, and one count, instead of window
-    functions over every row. Same rows, same order, same tuple shape."""
+    functions over every row. Same rows, same order, same tuple shape. ``national``
+    (snapshot id, entity, service key), for a central admin's unfiltered ranking: the
+    counts come from ``insights_snapshotcount`` instead of counting every row."""
     cols = f"x.{id_col}, x.n, x.total, x.prior_mean, x.prior_weight, x.score, x.high - x.score"
     base = f"SELECT {cols} FROM {table} x WHERE {where}"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT SUM(CASE WHEN x.n >= %s THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN x.n < %s THEN 1 ELSE 0 END) FROM {table} x WHERE {where}",
-            [min_n, min_n, *params],
-        )
+        if national is not None:
+            cursor.execute(
+                "SELECT SUM(CASE WHEN x.n >= %s THEN x.rows ELSE 0 END), "
+                "SUM(CASE WHEN x.n < %s THEN x.rows ELSE 0 END) FROM insights_snapshotcount x "
+                "WHERE x.snapshot_id = %s AND x.entity = %s AND x.service_key = %s",
+                [min_n, min_n, *national],
+            )
+        else:
+            cursor.execute(
+                f"SELECT SUM(CASE WHEN x.n >= %s THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN x.n < %s THEN 1 ELSE 0 END) FROM {table} x WHERE {where}",
+                [min_n, min_n, *params],
+            )
         ranked, below = (int(v or 0) for v in cursor.fetchone())
         lists = []
         for extra, order in (
