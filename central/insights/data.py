@@ -23,6 +23,7 @@ from central.scope import Scope
 SUMS = {c: Sum(c) for c in (*HIST, "copy_yes", "copy_no")}
 CONTRADICTION_SHARE = 0.10  # lower bound of the "asked for a copy" share above this: flagged
 CONTRADICTION_MIN_ANSWERS = 10
+CONTRADICTIONS_SHOWN = 50
 
 
 def hist_of(row: dict) -> list[int]:
@@ -390,16 +391,18 @@ def _contradiction_rows(scope: Scope, f: Filters, snap) -> list[dict]:
     from django.db import connection
 
     clause, params = sql.where_rows(scope, f, "x")
+    # The Wilson lower bound is stored: the index on it gives the strongest evidence
+    # first; the exact test is repeated by the caller (a hair of slack for rounding).
     query = (
         "SELECT x.service_point_id, x.service_key, x.copy_yes, x.copy_no "
-        "FROM insights_snapshotpoint x WHERE x.snapshot_id = %s AND x.service_key > 0 "
-        f"AND x.declared AND {clause} AND x.copy_yes + x.copy_no >= %s "
-        "AND x.copy_yes > %s * (x.copy_yes + x.copy_no)"
+        "FROM insights_snapshotpoint x WHERE x.snapshot_id = %s AND x.declared "
+        f"AND x.copy_low >= %s AND {clause} AND x.copy_yes + x.copy_no >= %s"
     )
-    params = [snap.pk, *params, CONTRADICTION_MIN_ANSWERS, CONTRADICTION_SHARE]
+    params = [snap.pk, CONTRADICTION_SHARE - 1e-9, *params, CONTRADICTION_MIN_ANSWERS]
     if f.service is not None:
         query += " AND x.service_key = %s"
         params.append(f.service.pk)
+    query += f" ORDER BY x.copy_low DESC LIMIT {4 * CONTRADICTIONS_SHOWN}"
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return [
@@ -458,7 +461,7 @@ def compliance(scope: Scope, f: Filters) -> dict:
         if low >= CONTRADICTION_SHARE:
             contradictions.append({**row, "answers": answers, "low": low, "high": high})
     contradictions.sort(key=lambda r: (-r["low"], -r["answers"], r["service_point_id"]))
-    contradictions = contradictions[:50]
+    contradictions = contradictions[:CONTRADICTIONS_SHOWN]
     points = ServicePoint.objects.select_related("agency").in_bulk(
         {r["service_point_id"] for r in contradictions}
     )

@@ -280,11 +280,20 @@ class SnapshotPoint(_Fair):
     copy_yes = models.IntegerField(default=0)
     copy_no = models.IntegerField(default=0)
     declared = models.BooleanField(default=False, help_text="Declared No Copy (at refresh).")
+    copy_low = models.FloatField(
+        null=True, help_text="Lower end of the 95 % Wilson interval of the share asked."
+    )
 
     class Meta:
         indexes = [
             models.Index(fields=["snapshot", "service_key", "score"], name="snappoint_score"),
             models.Index(fields=["snapshot", "agency"], name="snappoint_agency"),
+            # the No Copy contradictions: declared pairs, strongest evidence first
+            models.Index(
+                fields=["snapshot", "-copy_low"],
+                condition=models.Q(declared=True),
+                name="snappoint_contradiction",
+            ),
             # the "clearly worst" list: the few rows whose whole interval is below the mean
             models.Index(
                 fields=["snapshot", "service_key", "high"],

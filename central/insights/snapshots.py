@@ -118,6 +118,12 @@ _FROM = {
     "copy_yes": "y",
     "copy_no": "no",
     "declared": "(declared = 1)",
+    # 95 % Wilson interval's lower end of yes / (yes + no), as stats.wilson computes it
+    "copy_low": (
+        "CASE WHEN y + no > 0 THEN (1.0 * y / (y + no) + 1.9208 / (y + no) - 1.96 * SQRT("
+        "(1.0 * y / (y + no)) * (1 - 1.0 * y / (y + no)) / (y + no) "
+        "+ 0.9604 / (1.0 * (y + no) * (y + no)))) / (1 + 3.8416 / (y + no)) END"
+    ),
     "service_key": "sk",
 }
 
@@ -156,7 +162,7 @@ def refresh(days: int, now=None) -> Snapshot:
                 _insert(
                     SnapshotPoint._meta.db_table,
                     ["service_point_id", "agency_id", "province_code", "service_key", *FAIR,
-                     "copy_yes", "copy_no", "declared"],
+                     "copy_yes", "copy_no", "declared", "copy_low"],
                     select, p, snap.pk,
                 )  # fmt: skip
                 select, p = sql.fair_rows("counter", clause, params, prior, level)
@@ -204,6 +210,13 @@ def refresh(days: int, now=None) -> Snapshot:
                     cursor.execute(
                         f"DELETE FROM {model._meta.db_table} WHERE {column} IN ({marks})", old
                     )
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner takes the new rows for an empty table and
+            # scans a whole window's rows where an index gives 20 (autovacuum may be off,
+            # or not yet around).
+            with connection.cursor() as cursor:
+                for model in (SnapshotPoint, SnapshotCounter, SnapshotCount, SnapshotCopy):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
         snap.seconds = round(time.perf_counter() - t0, 3)
         Snapshot.objects.filter(pk=snap.pk).update(seconds=snap.seconds)
     return snap
