@@ -1,21 +1,30 @@
 """Benchmark of central's insights side at national scale, on PostgreSQL.
 
     python bench/insights.py [--ratings 10000000] [--points 40000] [--days 730] [--keep]
+    python bench/insights.py --load-only            # load and keep, measure nothing
+    python bench/insights.py --reuse [--repeat 8]   # measure a kept database again
 
 1. creates a fresh database ``cp_insights_bench`` (``--db``; dropped at the end unless
-   ``--keep``), migrates it (ratings partitioned by month);
+   ``--keep`` or ``--load-only``), migrates it (ratings partitioned by month);
 2. loads with COPY: 40,000 service points over 77 provinces and 15 agencies (5 parents,
    10 children), two counters and a kiosk per counter, 30 services, three offerings per
    point (a third of them declared No Copy), then N ratings over two years (office hours,
    few at weekends, each point with its own quality, some No Copy offices whose citizens
-   still report copies); then rebuilds the rollups from the raw rows and ANALYZEs;
+   still report copies). The ratings' indexes, keys and foreign keys are dropped for the
+   COPY and built once after it (and the same for ``ratings_ratingkey``); the rollups are
+   then computed set-based in SQL from the raw rows (``rollups.rebuild``), checked
+   against what the ingest's own aggregation (``rollups.aggregate``) makes of the raw
+   ratings of 8 random service points (and the totals of every rollup), and the standard
+   windows' snapshots are refreshed (timed);
 3. pages, warm, through the real Django views (test client, a central admin): the
    national dashboard, a filtered dashboard (one agency, one quarter), the rankings page
    and the No Copy compliance page; ``--repeat`` requests each after two warm-ups; p50/p95;
 4. exports through the real views of about 1,000,000 rows (the newest days adding up to
    at least 1M): CSV and XLSX, each in its own process, time and peak RSS of that process;
 5. ingest through the real API (``POST /api/v1/kiosk/ratings``, batches of 500, rollups
-   on), ``--ingest-procs`` processes in parallel, fresh ratings; ratings stored per second.
+   on), ``--ingest-procs`` processes in parallel, fresh ratings; ratings stored per second
+   and the CPU time per rating (the client process and its PostgreSQL backend, from
+   /proc: comparable on a loaded machine).
 
 The last line printed is one JSON object; its keys carry their units.
 """
@@ -27,7 +36,6 @@ import json
 import multiprocessing
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -88,6 +96,98 @@ def _copy(cursor, table: str, columns: list[str], lines) -> int:
     return count
 
 
+def _strip(cur, table: str) -> list[str]:
+    """Drop ``table``'s primary key, foreign keys and indexes before a bulk COPY (building
+    an index once is much cheaper than keeping it current row by row, and deferred FK
+    checks would queue one trigger event per row); returns the statements that restore
+    them."""
+    cur.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'f', 'u')",
+        [table],
+    )
+    constraints = cur.fetchall()
+    names = {name for name, _ in constraints}
+    cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+    indexes = [(n, d) for n, d in cur.fetchall() if n not in names]
+    for name, _ in constraints:
+        cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _ in indexes:
+        cur.execute(f'DROP INDEX "{name}"')
+    restore = [d.replace(" ON ONLY ", " ON ") for _, d in indexes]
+    restore += [f'ALTER TABLE {table} ADD CONSTRAINT "{n}" {d}' for n, d in constraints]
+    return restore
+
+
+def verify_rollups(sample: int = 8, seed: int = 11) -> int:
+    """The rollups rebuilt in SQL equal what the ingest's own aggregation
+    (``rollups.aggregate``, the code ``rollups.add`` writes with) makes of the same raw
+    ratings, for the point and counter rollups of ``sample`` random service points and
+    for the national totals of the agency rollups. Returns the ratings compared."""
+    from django.db.models import F, Sum
+
+    from central.directory.models import ServicePoint
+    from central.insights import rollups
+    from central.insights.models import (
+        COUNTS,
+        HIST,
+        AgencyDay,
+        AgencyHour,
+        CounterMonth,
+        PointMonth,
+    )
+    from central.ratings.models import Rating
+
+    rng = random.Random(seed)
+    ids = list(ServicePoint.objects.values_list("pk", flat=True))
+    compared = 0
+    for sp in rng.sample(ids, min(sample, len(ids))):
+        point = ServicePoint.objects.get(pk=sp)
+        ratings = list(Rating.objects.filter(service_point_id=sp))
+        compared += len(ratings)
+        want = rollups.aggregate(ratings, point.agency_id, point.province_code)
+        got_pm = set(PointMonth.unscoped.filter(service_point_id=sp).values_list(
+            "service_point_id", "month", "service_key", "agency_id", "province_code", *COUNTS))  # fmt: skip
+        got_cm = set(CounterMonth.unscoped.filter(service_point_id=sp).values_list(
+            "counter_id", "month", "service_key", "service_point_id", "agency_id",
+            "province_code", *HIST))  # fmt: skip
+        assert got_pm == set(want["pointmonth"]), f"point rollup of {sp} differs"
+        assert got_cm == set(want["countermonth"]), f"counter rollup of {sp} differs"
+    total = Rating.objects.count()
+    n = F("n1") + F("n2") + F("n3") + F("n4") + F("n5")
+    assert AgencyDay.unscoped.aggregate(t=Sum(n))["t"] == total
+    assert AgencyHour.unscoped.aggregate(t=Sum("n"))["t"] == total
+    assert PointMonth.unscoped.aggregate(t=Sum(n))["t"] == total
+    assert CounterMonth.unscoped.aggregate(t=Sum(n))["t"] == total
+    return compared
+
+
+def prepare() -> dict:
+    """After a load (or on a kept database): the No Copy history, the rollups' check and
+    the standard windows' snapshots, timed."""
+    from central.catalogue import history
+    from central.insights import snapshots
+    from central.insights.models import CounterMonth
+
+    out = {}
+    if not CounterMonth.unscoped.exists():
+        from central.insights import rollups
+
+        t = time.perf_counter()
+        rollups.rebuild(tables=("countermonth",))
+        log(f"counter rollup: {time.perf_counter() - t:.1f} s")
+    history.sync()
+    t = time.perf_counter()
+    compared = verify_rollups()
+    log(f"rollups verified against the ingest's aggregation on {compared} ratings "
+        f"({time.perf_counter() - t:.1f} s)")  # fmt: skip
+    for days in snapshots.WINDOWS:
+        snap = snapshots.refresh(days)
+        out[f"snapshot_{days}d_s"] = round(snap.seconds, 1)
+        log(f"snapshot {days} days: {snap.seconds:.1f} s")
+    return out
+
+
 def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
     import geothai
     from django.db import connection
@@ -123,9 +223,9 @@ def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
         _copy(cur, "catalogue_service", ["code", "name_th", "name_en", "agency_th", "agency_en",
               "fee_amount", "fee_th", "fee_en", "legal_basis_th", "legal_basis_en", "channels_th",
               "channels_en", "complaint_th", "complaint_en", "is_demo", "change_seq",
-              "created_at", "updated_at"],
+              "created_at", "updated_at", "is_published"],
               [f"SVC{i:02d}\tบริการ {i}\tService {i}\tกรม\tDept\t0\tไม่มีค่าธรรมเนียม\tNo fee"
-               f"\t\t\t\t\t\t\ttrue\t0\t{stamp}\t{stamp}\n" for i in range(SERVICES)])  # fmt: skip
+               f"\t\t\t\t\t\t\ttrue\t0\t{stamp}\t{stamp}\ttrue\n" for i in range(SERVICES)])  # fmt: skip
         cur.execute("SELECT id FROM catalogue_service ORDER BY id")
         service_ids = [r[0] for r in cur.fetchall()]
         points = []
@@ -135,11 +235,12 @@ def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
                 sub = subs[i % len(subs)]
                 agency = leaf_agencies[i % len(leaf_agencies)]
                 yield (f"{agency}\tpt-{i:05d}\tสำนักงาน {i}\tOffice {i}\t13.7\t100.5\tที่อยู่\t"
-                       f"Address\t{sub.code[:2]}\t{sub.code[:4]}\t{sub.code}\t\t\t\t{stamp}\t{stamp}\n")  # fmt: skip
+                       f"Address\t{sub.code[:2]}\t{sub.code[:4]}\t{sub.code}\t\t\t\t{stamp}\t{stamp}\ttrue\n")  # fmt: skip
 
         _copy(cur, "directory_servicepoint", ["agency_id", "code", "name_th", "name_en", "lat",
               "lon", "address_th", "address_en", "province_code", "district_code",
-              "subdistrict_code", "hours_th", "hours_en", "phone", "created_at", "updated_at"],
+              "subdistrict_code", "hours_th", "hours_en", "phone", "created_at", "updated_at",
+              "is_active"],
               point_lines())  # fmt: skip
         cur.execute("SELECT id FROM directory_servicepoint ORDER BY id")
         points = [r[0] for r in cur.fetchall()]
@@ -220,6 +321,7 @@ def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
                        f"{'t' if dims & 8 else 'f'}\t{'t' if dims & 16 else 'f'}\t{'t' if dims & 32 else 'f'}\t"
                        f"{copy}\t\\N\t{ts}\t{i}\t{ts}\t{ts}\t0\tf\tf\t{batch}\n")  # fmt: skip
 
+        restore = _strip(cur, "ratings_rating")
         cols = ["uuid", "kiosk_id", "service_point_id", "counter_id", "service_id",
                 "unknown_service_code", "unknown_service_reason", "score", "dim_staff",
                 "dim_waiting_time", "dim_steps", "dim_documents", "dim_facilities", "dim_outcome",
@@ -229,13 +331,24 @@ def load(n_ratings: int, n_points: int, days: int, seed: int = 7) -> dict:
         load_s = time.perf_counter() - t0
         log(f"COPY of {n_ratings} ratings: {load_s:.1f} s")
         t1 = time.perf_counter()
+        cur.execute("SET maintenance_work_mem = '512MB'")
+        for statement in restore:
+            cur.execute(statement)
+        log(f"indexes and keys of ratings_rating: {time.perf_counter() - t1:.1f} s")
+        t2 = time.perf_counter()
+        restore = _strip(cur, "ratings_ratingkey")
         cur.execute(
             "INSERT INTO ratings_ratingkey (uuid, batch_id) SELECT uuid, batch_id FROM ratings_rating"
         )
+        for statement in restore:
+            cur.execute(statement)
+        log(f"ratings_ratingkey: {time.perf_counter() - t2:.1f} s")
+        t2 = time.perf_counter()
         rollups.rebuild()
+        log(f"rollups rebuilt in SQL: {time.perf_counter() - t2:.1f} s")
         cur.execute("ANALYZE")
         rebuild_s = time.perf_counter() - t1
-        log(f"keys + rollups + ANALYZE: {rebuild_s:.1f} s")
+        log(f"indexes + keys + rollups + ANALYZE: {rebuild_s:.1f} s")
     return {"load_s": load_s, "rebuild_s": rebuild_s, "kiosks": kiosk_of, "start_day": start_day,
             "end_day": now.date(), "agency": leaf_agencies[0]}  # fmt: skip
 
@@ -350,13 +463,25 @@ def export_child(db_url: str, fmt: str, start: str, end: str, conn) -> None:
     response = client.get(reverse("admin:insights-export", args=[fmt]) + f"?from={start}&to={end}")
     size = 0
     lines = 0
+    early = None
     for chunk in response.streaming_content:
         size += len(chunk)
+        if early is None and size > 5_000_000:
+            early = _vm_kb("VmRSS") / 1024
         if fmt == "csv":
             lines += chunk.count(b"\n")
     elapsed = time.perf_counter() - t
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    conn.send({"s": elapsed, "rss_mb": rss_mb, "bytes": size, "rows": lines - 1})
+    # VmHWM, the peak RSS of this process image. Not ru_maxrss: Linux keeps that across
+    # the fork + exec of a spawned child, so it reports the (big) parent's peak.
+    rss_mb = _vm_kb("VmHWM") / 1024
+    conn.send({"s": elapsed, "rss_mb": rss_mb, "early_mb": early, "bytes": size, "rows": lines - 1})
+
+
+def _vm_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise KeyError(field)
 
 
 def measure_exports(db_url: str, target: int) -> dict:
@@ -373,7 +498,7 @@ def measure_exports(db_url: str, target: int) -> dict:
         out[f"export_{fmt}_1m_s"] = round(result["s"], 2)
         out[f"export_{fmt}_rss_mb"] = round(result["rss_mb"], 1)
         log(f"export {fmt}: {result['s']:.1f} s, {result['bytes'] / 1e6:.0f} MB, "
-            f"peak RSS {result['rss_mb']:.0f} MB")  # fmt: skip
+            f"peak RSS {result['rss_mb']:.0f} MB (after the first 5 MB: {result['early_mb'] or 0:.0f} MB)")  # fmt: skip
     out["export_rss_mb_peak"] = max(out["export_csv_rss_mb"], out["export_xlsx_rss_mb"])
     return out
 
@@ -413,16 +538,29 @@ def ingest_child(db_url: str, kiosk_ids: list[int], batches: int, conn) -> None:
         item["uuid"] = str(uuid.uuid4())
     client.post("/api/v1/kiosk/ratings", json.dumps(warm), content_type="application/json",
                 HTTP_AUTHORIZATION=f"Bearer bench-{_counter_of(bodies[0][0])}")  # fmt: skip
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     conn.send("ready")
     conn.recv()
     t = time.perf_counter()
+    cpu0, pg0 = time.process_time(), _proc_cpu(backend)
     accepted = 0
     for kid, body in bodies:
         response = client.post("/api/v1/kiosk/ratings", body, content_type="application/json",
                                HTTP_AUTHORIZATION=f"Bearer bench-{_counter_of(kid)}")  # fmt: skip
         assert response.status_code == 200, response.content[:300]
         accepted += sum(r["status"] == "accepted" for r in response.json()["results"])
-    conn.send({"s": time.perf_counter() - t, "accepted": accepted})
+    conn.send({"s": time.perf_counter() - t, "accepted": accepted,
+               "cpu_s": time.process_time() - cpu0 + _proc_cpu(backend) - pg0})  # fmt: skip
+
+
+def _proc_cpu(pid: int) -> float:
+    """utime + stime of a process on this machine (the PostgreSQL backend serving us)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 _COUNTERS: dict[int, int] = {}
@@ -460,8 +598,11 @@ def measure_ingest(db_url: str, kiosks: dict, procs: int, batches: int) -> dict:
     accepted = sum(r["accepted"] for r in results)
     assert accepted == procs * batches * 500, accepted
     rate = accepted / wall
-    log(f"ingest: {accepted} ratings in {wall:.1f} s over {procs} processes: {rate:.0f}/s")
-    return {"ingest_ratings_per_s": round(rate), "ingest_procs": procs}
+    cpu = sum(r["cpu_s"] for r in results)
+    log(f"ingest: {accepted} ratings in {wall:.1f} s over {procs} processes: {rate:.0f}/s; "
+        f"{1e6 * cpu / accepted:.0f} us of CPU per rating (client + its PostgreSQL backend)")  # fmt: skip
+    return {"ingest_ratings_per_s": round(rate), "ingest_procs": procs,
+            "ingest_cpu_us_per_rating": round(1e6 * cpu / accepted, 1)}  # fmt: skip
 
 
 def main() -> None:
@@ -481,6 +622,7 @@ def main() -> None:
         action="store_true",
         help="measure an existing --keep database again (no create, migrate or load)",
     )
+    parser.add_argument("--load-only", action="store_true", help="load (and keep), measure nothing")
     args = parser.parse_args()
     db_url = args.server.rstrip("/") + "/" + args.db
     if not args.reuse:
@@ -494,7 +636,12 @@ def main() -> None:
         world = reuse(args) if args.reuse else load(args.ratings, args.points, args.days)
         figures = {"ratings": args.ratings, "points": args.points, "days": args.days,
                    "load_copy_s": round(world["load_s"], 1),
-                   "rollup_rebuild_s": round(world["rebuild_s"], 1)}  # fmt: skip
+                   "rollup_rebuild_s": round(world["rebuild_s"], 1),
+                   "load_avg_start": round(os.getloadavg()[0], 2)}  # fmt: skip
+        figures.update(prepare())
+        if args.load_only:
+            print(json.dumps(figures))
+            return
         figures.update(measure_pages(world, args.repeat))
         figures.update(measure_exports(db_url, args.export_rows))
         figures.update(
@@ -504,8 +651,9 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        if not (args.keep or args.reuse):
+        if not (args.keep or args.reuse or args.load_only):
             pg_admin(db_url, f'DROP DATABASE IF EXISTS "{args.db}" WITH (FORCE)')
+    figures["load_avg_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(figures))
 
 

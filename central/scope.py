@@ -44,6 +44,7 @@ SCOPE_PATHS: dict[str, str] = {
     "catalogue.copystatus": "offering__service_point__agency",
     "fleet.enrolmentcode": "counter__service_point__agency",
     "fleet.kiosk": "counter__service_point__agency",
+    "fleet.queuesample": "kiosk__counter__service_point__agency",
     "ratings.rating": "service_point__agency",
     "audit.auditlog": "agency",
     "insights.pointmonth": "agency",
@@ -51,6 +52,10 @@ SCOPE_PATHS: dict[str, str] = {
     "insights.agencyhour": "agency",
     "insights.alert": "agency",
     "insights.exportjob": "agency",
+    "insights.countermonth": "agency",
+    "insights.snapshotpoint": "agency",
+    "insights.snapshotcounter": "agency",
+    "insights.snapshotcopy": "agency",
     "comments.commentanalysis": "rating__service_point__agency",
 }
 

@@ -7,6 +7,7 @@ class CatalogueConfig(AppConfig):
     verbose_name = _("Service catalogue and copy status")
 
     def ready(self) -> None:
-        from central.catalogue import changes
+        from central.catalogue import changes, history
 
         changes.connect()
+        history.connect()

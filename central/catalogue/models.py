@@ -416,3 +416,25 @@ class CopyStatus(models.Model):
                 errors["document"] = _("This service does not require this document.")
         if errors:
             raise ValidationError(errors)
+
+
+class DeclaredNoCopy(models.Model):
+    """When a service at a service point was declared No Copy: one row per period in
+    which every copy status of its offering said ``no_copy`` (``valid_to`` empty while it
+    still does). Kept by ``central.catalogue.history.sync`` (on every copy-status save /
+    delete, and by the insights worker for bulk changes), so the compliance trend can use
+    the status that was in force in each month. Keyed by point and service, not by
+    offering, so it outlives an offering that is removed and added again."""
+
+    service_point_id = models.IntegerField()
+    service_id = models.IntegerField()
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service_point_id", "service_id"], name="declared_point_service")
+        ]
+
+    def __str__(self) -> str:
+        return f"sp {self.service_point_id} service {self.service_id} No Copy {self.valid_from}"

@@ -135,3 +135,20 @@ class Kiosk(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class QueueSample(models.Model):
+    """A kiosk's upload queue length as its heartbeats reported it, sampled by the insights
+    worker (at most one sample per kiosk per ``central.fleet.queues.SAMPLE_EVERY``, only
+    kiosks with a non-empty queue, kept ``RETENTION``): how the fleet page tells a queue
+    that is *growing* from one that is merely long."""
+
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="+", db_index=False)
+    at = models.DateTimeField(help_text="The heartbeat's time (the kiosk's last_seen).")
+    depth = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kiosk", "at"], name="queuesample_kiosk_at"),
+            models.Index(fields=["at"], name="queuesample_at"),
+        ]

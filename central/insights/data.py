@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from central.catalogue.models import Offering, Service
@@ -22,6 +23,7 @@ from central.scope import Scope
 SUMS = {c: Sum(c) for c in (*HIST, "copy_yes", "copy_no")}
 CONTRADICTION_SHARE = 0.10  # lower bound of the "asked for a copy" share above this: flagged
 CONTRADICTION_MIN_ANSWERS = 10
+CONTRADICTIONS_SHOWN = 50
 
 
 def hist_of(row: dict) -> list[int]:
@@ -250,54 +252,216 @@ def priors(f: Filters) -> dict[int, stats.Prior]:
     return sql.priors(f)
 
 
+def _fair_source(scope: Scope, f: Filters, entity: str, live: bool = False):
+    """(SQL, params, snapshot or None) of the fair rows for these filters: with a
+    snapshot (a standard window), the WHERE clause selecting its rows under the scope and
+    filters; else the live SELECT over the rollups."""
+    from central.insights import snapshots
+
+    snap = None if live else snapshots.current(f)
+    service_key = f.service.pk if f.service else -1
+    if snap is not None:
+        clause, params = sql.where_rows(scope, f, "x")
+        where = f"x.snapshot_id = %s AND x.service_key = %s AND {clause}"
+        return where, [snap.pk, service_key, *params], snap
+    prior = priors(f)
+    if not prior:
+        return None, [], None
+    clause, params = sql.where(scope, f)
+    source, params = sql.fair_rows(entity, clause, params, prior, "service" if f.service else "all")
+    return source, params, None
+
+
+def rank(scope: Scope, f: Filters, entity: str = "point", live: bool = False) -> dict:
+    """Best, lowest and clearly-worst service points (or counters) by fair score (from
+    the window's snapshot when there is one, unless ``live``)."""
+    empty = {"best": [], "worst": [], "clearly_worst": [], "ranked": 0, "below_min": 0}
+    source, params, snap = _fair_source(scope, f, entity, live)
+    empty["snapshot"] = snap
+    if source is None:
+        return empty
+    id_col = "service_point_id" if entity == "point" else "counter_id"
+    if snap is not None:
+        table = "insights_snapshotpoint" if entity == "point" else "insights_snapshotcounter"
+        national = None
+        if scope.is_central and not (f.agency or f.province or f.point):
+            national = (snap.pk, entity, f.service.pk if f.service else -1)
+        rows = sql.rank_rows_snapshot(table, id_col, source, params, f.min_n, national)
+        if not rows:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*) FROM {table} x WHERE {source}", params)
+                return {**empty, "below_min": int(cursor.fetchone()[0])}
+    else:
+        rows = sql.rank_rows(source, params, id_col, f.min_n)
+        if not rows:
+            return {**empty, "below_min": sql.below_min(source, params, f.min_n)}
+    if entity == "point":
+        objs = ServicePoint.objects.select_related("agency").in_bulk([r[0] for r in rows])
+    else:
+        objs = Counter.objects.select_related("service_point__agency").in_bulk([r[0] for r in rows])
+    best, worst, clearly = [], [], []
+    for pk, n, t, prior_mean, w, score, half, rb, rw, rc, _ranked, _below in rows:
+        fair = stats.Fair(
+            int(n), float(t) / float(n), float(score), float(score) - float(half),
+            float(score) + float(half), float(prior_mean), float(w),
+        )  # fmt: skip
+        item = {"obj": objs[pk], "fair": fair}
+        if rb <= sql.TOP:
+            best.append((rb, item))
+        if rw <= sql.TOP:
+            worst.append((rw, item))
+        if rc is not None and rc <= sql.TOP:
+            clearly.append((rc, item))
+    return {
+        "best": [i for _, i in sorted(best, key=lambda t: t[0])],
+        "worst": [i for _, i in sorted(worst, key=lambda t: t[0])],
+        "clearly_worst": [i for _, i in sorted(clearly, key=lambda t: t[0])],
+        "ranked": int(rows[0][10]),
+        "below_min": int(rows[0][11]),
+        "snapshot": snap,
+    }
+
+
 def rank_points(scope: Scope, f: Filters) -> dict:
-    """Best, lowest and clearly-worst service points (computed in the database)."""
-    return sql.rank_points(scope, f)
+    return rank(scope, f, "point")
+
+
+def rank_counters(scope: Scope, f: Filters) -> dict:
+    return rank(scope, f, "counter")
 
 
 def prior_mean_of(fair: stats.Fair) -> float:
     return fair.prior_mean
 
 
-def rank_services(scope: Scope, f: Filters) -> list[dict]:
-    prior = priors(f)
-    rows = point_months(scope, f).values("service_key").annotate(**{c: Sum(c) for c in HIST})
-    services = Service.objects.in_bulk([r["service_key"] for r in rows if r["service_key"]])
-    out = []
-    for row in rows:
-        hist = hist_of(row)
-        p = prior.get(row["service_key"])
-        if p is None or row["service_key"] not in services:
-            continue
-        n = stats.n_of(hist)
-        if n < f.min_n:
-            continue
-        mean = stats.mean_of(hist)
-        low, high = (
-            (mean - 1.96 * (p.sigma2 / n) ** 0.5, mean + 1.96 * (p.sigma2 / n) ** 0.5)
-            if n
-            else (None, None)
+def rank_services(scope: Scope, f: Filters, live: bool = False) -> list[dict]:
+    from central.insights import snapshots
+
+    snap = None if live else snapshots.current(f)
+    if snap is not None:
+        prior = {int(k): stats.Prior(*v) for k, v in snap.priors.items()}
+        clause, params = sql.where_rows(scope, f, "x")
+        query = (
+            "SELECT x.service_key, SUM(x.n), SUM(x.total) FROM insights_snapshotpoint x "
+            f"WHERE x.snapshot_id = %s AND x.service_key > 0 AND {clause}"
         )
+        params = [snap.pk, *params]
+        if f.service is not None:
+            query += " AND x.service_key = %s"
+            params.append(f.service.pk)
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(query + " GROUP BY x.service_key", params)
+            totals = [(sk, int(n), float(t)) for sk, n, t in cursor.fetchall()]
+    else:
+        prior = priors(f)
+        rows = point_months(scope, f).values("service_key").annotate(**{c: Sum(c) for c in HIST})
+        totals = []
+        for row in rows:
+            hist = hist_of(row)
+            totals.append(
+                (
+                    row["service_key"],
+                    stats.n_of(hist),
+                    float(sum((i + 1) * c for i, c in enumerate(hist))),
+                )
+            )
+    services = Service.objects.in_bulk([sk for sk, _, _ in totals if sk])
+    out = []
+    for sk, n, t in totals:
+        p = prior.get(sk)
+        if p is None or sk not in services or n < f.min_n or not n:
+            continue
+        mean = t / n
+        half = 1.96 * (p.sigma2 / n) ** 0.5
         out.append(
-            {"obj": services[row["service_key"]], "n": n, "mean": mean, "low": low,
-             "high": high, "national": p.mean}
+            {"obj": services[sk], "n": n, "mean": mean, "low": mean - half,
+             "high": mean + half, "national": p.mean}
         )  # fmt: skip
-    return sorted(out, key=lambda r: -r["mean"])
+    return sorted(out, key=lambda r: (-r["mean"], r["obj"].pk))
 
 
 # -- No Copy compliance ----------------------------------------------------------------------
 
 
+def _contradiction_rows(scope: Scope, f: Filters, snap) -> list[dict]:
+    if snap is None:
+        return sql.contradictions(scope, f, CONTRADICTION_MIN_ANSWERS, CONTRADICTION_SHARE)
+    from django.db import connection
+
+    clause, params = sql.where_rows(scope, f, "x")
+    # The Wilson lower bound is stored: the index on it gives the strongest evidence
+    # first; the exact test is repeated by the caller (a hair of slack for rounding).
+    query = (
+        "SELECT x.service_point_id, x.service_key, x.copy_yes, x.copy_no "
+        "FROM insights_snapshotpoint x WHERE x.snapshot_id = %s AND x.declared "
+        f"AND x.copy_low >= %s AND {clause} AND x.copy_yes + x.copy_no >= %s"
+    )
+    params = [snap.pk, CONTRADICTION_SHARE - 1e-9, *params, CONTRADICTION_MIN_ANSWERS]
+    if f.service is not None:
+        query += " AND x.service_key = %s"
+        params.append(f.service.pk)
+    query += f" ORDER BY x.copy_low DESC LIMIT {4 * CONTRADICTIONS_SHOWN}"
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return [
+            {"service_point_id": sp, "service_key": sk, "yes": int(yes), "no": int(no)}
+            for sp, sk, yes, no in cursor.fetchall()
+        ]
+
+
+def copy_shares(scope: Scope, f: Filters, snap) -> list[tuple]:
+    """(month, agency id, declared No Copy in that month?, yes, no) over the filters."""
+    from datetime import date as date_type
+
+    from django.db import connection
+    from django.utils import timezone
+
+    if snap is not None:
+        clause, params = sql.where_rows(scope, f, "x")
+        query = (
+            "SELECT x.month, x.agency_id, x.declared, SUM(x.yes), SUM(x.no) "
+            f"FROM insights_snapshotcopy x WHERE x.snapshot_id = %s AND {clause}"
+        )
+        params = [snap.pk, *params]
+        if f.service is not None:
+            query += " AND x.service_key = %s"
+            params.append(f.service.pk)
+        query += " GROUP BY x.month, x.agency_id, x.declared"
+    else:
+        clause, params = sql.where(scope, f)
+        start, end = f.months
+        inner, params = sql.copy_shares_by_service(clause, params, start, end, timezone.now())
+        query = (
+            f"SELECT month, agency_id, declared, SUM(yes), SUM(no) FROM ({inner}) s "
+            "GROUP BY month, agency_id, declared"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    out = []
+    for month, agency_id, declared, yes, no in rows:
+        if isinstance(month, str):
+            month = date_type.fromisoformat(month)
+        out.append((month, agency_id, bool(declared), int(yes or 0), int(no or 0)))
+    return out
+
+
 def compliance(scope: Scope, f: Filters) -> dict:
-    """Declared No Copy vs. what citizens say (aggregated in the database)."""
+    """Declared No Copy vs. what citizens say: contradictions (declared today), the
+    shares and the monthly trend (each month with the status declared in that month)."""
+    from central.insights import snapshots
+
+    snap = snapshots.current(f, compliance=True)
     contradictions = []
-    for row in sql.contradictions(scope, f, CONTRADICTION_MIN_ANSWERS, CONTRADICTION_SHARE):
+    for row in _contradiction_rows(scope, f, snap):
         answers = row["yes"] + row["no"]
         low, high = stats.wilson(row["yes"], answers)
         if low >= CONTRADICTION_SHARE:
             contradictions.append({**row, "answers": answers, "low": low, "high": high})
-    contradictions.sort(key=lambda r: (-r["low"], -r["answers"]))
-    contradictions = contradictions[:50]
+    contradictions.sort(key=lambda r: (-r["low"], -r["answers"], r["service_point_id"]))
+    contradictions = contradictions[:CONTRADICTIONS_SHOWN]
     points = ServicePoint.objects.select_related("agency").in_bulk(
         {r["service_point_id"] for r in contradictions}
     )
@@ -314,7 +478,7 @@ def compliance(scope: Scope, f: Filters) -> dict:
         r["share"] = r["yes"] / r["answers"]
         r["offering_id"] = offerings.get((r["service_point_id"], r["service_key"]))
 
-    shares = sql.copy_shares(scope, f)
+    shares = copy_shares(scope, f, snap)
 
     def share(rows, **extra):
         yes = sum(r[3] for r in rows)
@@ -335,7 +499,7 @@ def compliance(scope: Scope, f: Filters) -> dict:
     by_agency = [
         share([r for r in declared if r[1] == a], agency_id=a, obj=agencies[a]) for a in agencies
     ]
-    by_agency.sort(key=lambda r: -(r["pct"] or 0))
+    by_agency.sort(key=lambda r: (-(r["pct"] or 0), r["agency_id"]))
     return {
         "overall": share(declared),
         "required": share([r for r in shares if not r[2]]),
@@ -343,4 +507,5 @@ def compliance(scope: Scope, f: Filters) -> dict:
         "by_agency": by_agency,
         "contradictions": contradictions,
         "flagged": len(contradictions),
+        "snapshot": snap,
     }

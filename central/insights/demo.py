@@ -66,8 +66,9 @@ def ensure_kiosks(rng: random.Random, now: datetime) -> dict[int, Kiosk]:
         if index == 2:  # unplugged on Friday
             kiosk.last_seen = now - timedelta(days=3, hours=2)
             kiosk.queue_depth = 41
-        elif index == 5:  # online but not getting its ratings out
+        elif index == 5:  # online but not getting its ratings out: its queue grows
             kiosk.queue_depth = 1250
+            _growing_queue(kiosk, now)
         elif index == 7:
             kiosk.catalogue_refused_reason = "service_code ID_LOST: step 3 has no title_th"
             kiosk.catalogue_refused_at = now - timedelta(hours=5)
@@ -77,6 +78,17 @@ def ensure_kiosks(rng: random.Random, now: datetime) -> dict[int, Kiosk]:
         kiosk.save()
         out[counter.pk] = kiosk
     return out
+
+
+def _growing_queue(kiosk: Kiosk, now: datetime) -> None:
+    """A day of hourly queue samples rising to 1,250 (the fleet page's growing queues)."""
+    from central.fleet.models import QueueSample
+
+    QueueSample.objects.filter(kiosk=kiosk).delete()
+    QueueSample.objects.bulk_create(
+        QueueSample(kiosk=kiosk, at=now - timedelta(hours=h), depth=1250 - 50 * h)
+        for h in range(20, -1, -1)
+    )
 
 
 def _no_copy_services() -> set[tuple[int, int]]:
@@ -179,4 +191,8 @@ def add_ratings(count: int, seed: int = 20261201, now: datetime | None = None) -
             )
             Rating.objects.bulk_create(rows, batch_size=1000)
             rollups.add(rows, points[sp_id].agency_id, points[sp_id].province_code)
+    from central.insights import snapshots
+
+    for days in snapshots.WINDOWS:
+        snapshots.refresh(days)
     return {"ratings": count, "kiosks": len(kiosks), "weeks": WEEKS}

@@ -92,8 +92,14 @@ def csv_stream(scope: Scope, f: Filters):
     if connection.vendor == "postgresql":
         from central.insights import pg_export
 
-        yield from pg_export.csv_chunks(queryset(scope, f), HEADER)
+        yield from pg_export.csv_chunks(scope, f, HEADER)
         return
+    yield from csv_portable(scope, f)
+
+
+def csv_portable(scope: Scope, f: Filters):
+    """The CSV written by Python from a chunked cursor (SQLite; the reference the
+    PostgreSQL COPY path is tested against)."""
 
     class Echo:
         def write(self, value):
@@ -117,8 +123,11 @@ def xlsx_stream(scope: Scope, f: Filters):
     if connection.vendor == "postgresql":
         from central.insights import pg_export
 
-        return xlsx.stream(HEADER, pg_export.rows(queryset(scope, f)))
+        return xlsx.stream(HEADER, pg_export.xml_rows(scope, f), prerendered=True)
+    return xlsx_portable(scope, f)
 
+
+def xlsx_portable(scope: Scope, f: Filters):
     def cells():
         for row in rows(scope, f):
             yield [

@@ -11,7 +11,10 @@ Bayesian scores and intervals all come from rollups, never from raw rows.
 - ``AgencyHour``: local day x agency x hour of day. The hour x weekday heat map.
 
 ``agency`` and ``province_code`` are copied from the service point when the rating is
-stored (history stays where it happened if a point later moves agency).
+stored (history stays where it happened if a point later moves agency). The rollups hold
+no foreign-key constraints in the database (``db_constraint=False``; Django still cascades
+deletes): they are derived data, and a constraint trigger per upserted row would cost the
+ingest and the rebuild most of their time.
 """
 
 from __future__ import annotations
@@ -60,10 +63,16 @@ class _Counts(models.Model):
 class PointMonth(_Counts):
     month = models.DateField(help_text="First day of the local (Asia/Bangkok) month.")
     service_point = models.ForeignKey(
-        ServicePoint, on_delete=models.CASCADE, related_name="+", db_index=False
+        ServicePoint,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     province_code = models.CharField(max_length=2)
 
     class Meta:
@@ -80,7 +89,9 @@ class PointMonth(_Counts):
 
 class AgencyDay(_Counts):
     day = models.DateField(help_text="Local (Asia/Bangkok) day.")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
 
     class Meta:
@@ -94,7 +105,9 @@ class AgencyHour(models.Model):
     objects = ScopedManager()
     unscoped = models.Manager()
     day = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     hour = models.PositiveSmallIntegerField()
     n = models.IntegerField(default=0)
     score_sum = models.IntegerField(default=0)
@@ -169,3 +182,174 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"export {self.pk} {self.fmt} {self.state}"
+
+
+class CounterMonth(models.Model):
+    """Month x counter x service, score histogram only: the counters' fair ranking.
+    Kept current by the ingest like the other rollups (one kiosk batch = one counter)."""
+
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
+    month = models.DateField(help_text="First day of the local (Asia/Bangkok) month.")
+    counter = models.ForeignKey(
+        "directory.Counter",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    service_key = models.IntegerField(help_text="Service id; 0 = not a known service.")
+    service_point = models.ForeignKey(
+        ServicePoint,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    province_code = models.CharField(max_length=2)
+    n1 = models.IntegerField(default=0)
+    n2 = models.IntegerField(default=0)
+    n3 = models.IntegerField(default=0)
+    n4 = models.IntegerField(default=0)
+    n5 = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter", "month", "service_key"], name="countermonth_key"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "agency"], name="countermonth_month_agency")]
+
+
+class Snapshot(models.Model):
+    """The rankings and compliance figures of one standard window (the last 90 / 180 /
+    365 days, as whole local months like every page), computed from the rollups by
+    ``central.insights.snapshots.refresh`` so the default pages read ~40,000 ready rows
+    instead of aggregating a million rollup rows. Not agency data itself (its rows are)."""
+
+    days = models.PositiveSmallIntegerField()
+    start_month = models.DateField()
+    end_month = models.DateField()
+    refreshed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0, help_text="How long the refresh took.")
+    priors = models.JSONField(default=dict, help_text="service id -> [mean, weight, sigma2]")
+
+    class Meta:
+        ordering = ["-refreshed_at", "-id"]
+        indexes = [models.Index(fields=["days", "refreshed_at"], name="snapshot_days")]
+
+    def __str__(self) -> str:
+        return f"snapshot {self.days} d {self.start_month}..{self.end_month}"
+
+
+class _Fair(models.Model):
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    service_point = models.ForeignKey(
+        ServicePoint, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    province_code = models.CharField(max_length=2)
+    n = models.IntegerField()
+    total = models.BigIntegerField(help_text="Sum of the scores.")
+    prior_mean = models.FloatField()
+    prior_weight = models.FloatField()
+    sigma2 = models.FloatField()
+    score = models.FloatField(help_text="Fair (Bayesian) score.")
+    low = models.FloatField()
+    high = models.FloatField()
+
+    class Meta:
+        abstract = True
+
+
+class SnapshotPoint(_Fair):
+    """One service point (``service_key = -1``: all its services) or one point x service,
+    with its fair score and its citizens' photocopy answers."""
+
+    service_key = models.IntegerField(help_text="Service id; -1 = all the point's services.")
+    copy_yes = models.IntegerField(default=0)
+    copy_no = models.IntegerField(default=0)
+    declared = models.BooleanField(default=False, help_text="Declared No Copy (at refresh).")
+    copy_low = models.FloatField(
+        null=True, help_text="Lower end of the 95 % Wilson interval of the share asked."
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "service_key", "score"], name="snappoint_score"),
+            models.Index(fields=["snapshot", "agency"], name="snappoint_agency"),
+            # the No Copy contradictions: declared pairs, strongest evidence first
+            models.Index(
+                fields=["snapshot", "-copy_low"],
+                condition=models.Q(declared=True),
+                name="snappoint_contradiction",
+            ),
+            # the "clearly worst" list: the few rows whose whole interval is below the mean
+            models.Index(
+                fields=["snapshot", "service_key", "high"],
+                condition=models.Q(high__lt=models.F("prior_mean")),
+                name="snappoint_clearly",
+            ),
+        ]
+
+
+class SnapshotCounter(_Fair):
+    counter = models.ForeignKey(
+        "directory.Counter", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    service_key = models.IntegerField(help_text="Service id; -1 = all the counter's services.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["snapshot", "service_key", "score"], name="snapcounter_score"),
+            models.Index(fields=["snapshot", "agency"], name="snapcounter_agency"),
+            models.Index(
+                fields=["snapshot", "service_key", "high"],
+                condition=models.Q(high__lt=models.F("prior_mean")),
+                name="snapcounter_clearly",
+            ),
+        ]
+
+
+class SnapshotCount(models.Model):
+    """How many rows of a snapshot (points or counters, per service key) have each count
+    ``n``: the national "ranked / too few ratings" numbers of a central admin's ranking
+    without counting 40,000-80,000 rows per request. National totals: read only for a
+    central admin's unfiltered ranking (other scopes count their own rows)."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    entity = models.CharField(max_length=8)
+    service_key = models.IntegerField()
+    n = models.IntegerField()
+    rows = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "entity", "service_key"], name="snapcount_key")]
+
+
+class SnapshotCopy(models.Model):
+    """Photocopy answers per month x agency x service, split by the copy status declared
+    *in that month* (the compliance trend and the per-agency shares)."""
+
+    objects = ScopedManager()
+    unscoped = models.Manager()
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    service_key = models.IntegerField()
+    declared = models.BooleanField()
+    yes = models.IntegerField()
+    no = models.IntegerField()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter as Tally
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -33,6 +32,7 @@ KIND_WORDS = {
 OFFLINE_AFTER = timedelta(days=1)
 QUEUE_WARN = 500
 SKEW_WARN_SECONDS = 600
+LIST_MAX = 2000  # kiosks listed on the fleet page (the counts are always complete)
 
 
 def alerts_view(request):
@@ -81,13 +81,38 @@ def alert_action(request, alert_id: int, action: str):
 
 def fleet_view(request):
     def build(scope, f):
+        from django.db.models import Count, Q
+
+        from central.fleet import queues as queue_history
+
         now = timezone.now()
-        kiosks = list(
-            scope.filter(Kiosk.objects.filter(revoked_at=None)).select_related(
-                "counter__service_point__agency"
-            )
+        growth = queue_history.growing(scope, now)
+        base = scope.filter(Kiosk.objects.filter(revoked_at=None))
+        # Counted in the database; only the kiosks with something wrong are loaded (at
+        # 80,000 kiosks, loading them all took seconds).
+        flags = {
+            "offline": Q(last_seen__isnull=True) | Q(last_seen__lt=now - OFFLINE_AFTER),
+            "queues": Q(queue_depth__gte=QUEUE_WARN),
+            "refused": ~Q(catalogue_refused_reason=""),
+            "clock": Q(skew_flag=True)
+            | Q(clock_skew_seconds__gt=SKEW_WARN_SECONDS)
+            | Q(clock_skew_seconds__lt=-SKEW_WARN_SECONDS),
+            "growing": Q(pk__in=list(growth)),
+        }
+        any_flag = Q()
+        for q in flags.values():
+            any_flag |= q
+        totals = base.aggregate(
+            total=Count("id"),
+            visit=Count("id", filter=any_flag),
+            **{name: Count("id", filter=q) for name, q in flags.items()},
         )
-        offline, queues, refused, skewed = [], [], [], []
+        kiosks = list(
+            base.filter(any_flag)
+            .select_related("counter__service_point__agency")
+            .order_by("id")[:LIST_MAX]
+        )
+        offline, queues, refused, skewed, growing = [], [], [], [], []
         visit: dict[int, dict] = {}
         for k in kiosks:
             reasons = []
@@ -97,6 +122,10 @@ def fleet_view(request):
             if (k.queue_depth or 0) >= QUEUE_WARN:
                 queues.append(k)
                 reasons.append(str(_("long queue")))
+            if k.pk in growth:
+                growing.append(k)
+                k.growth = growth[k.pk]
+                reasons.append(str(_("queue growing")))
             if k.catalogue_refused_reason:
                 refused.append(k)
                 reasons.append(str(_("refused a catalogue")))
@@ -105,7 +134,12 @@ def fleet_view(request):
                 reasons.append(str(_("clock wrong")))
             if reasons:
                 visit[k.pk] = {"kiosk": k, "reasons": reasons}
-        versions = Tally(k.app_version or "?" for k in kiosks).most_common()
+        versions = [
+            (r["app_version"] or "?", r["n"])
+            for r in base.values("app_version")
+            .annotate(n=Count("id"))
+            .order_by("-n", "app_version")
+        ]
 
         def row(k):
             seen = (
@@ -127,19 +161,19 @@ def fleet_view(request):
             Table("offline", _("Not seen for over a day"), header,
                   [row(k) for k in offline]),
             Table("queues", _("Long queues"), header, [row(k) for k in queues]),
+            Table("growing", _("Growing queues (24 h)"),
+                  [*header, _("24 h ago"), _("per hour")],
+                  [[*row(k), k.growth["first"], k.growth["per_hour"]]
+                   for k in sorted(growing, key=lambda k: -k.growth["per_hour"])]),
             Table("refused", _("Refused catalogues"), header,
                   [row(k) for k in refused]),
             Table("clock", _("Clock skew"), header, [row(k) for k in skewed]),
         ]  # fmt: skip
         return {
-            "total": len(kiosks),
-            "counts": {
-                "offline": len(offline),
-                "queues": len(queues),
-                "refused": len(refused),
-                "clock": len(skewed),
-                "visit": len(visit),
-            },  # fmt: skip
+            "total": totals["total"],
+            "counts": {name: totals[name] for name in (*flags, "visit")},
+            "shown": len(kiosks),
+            "list_max": LIST_MAX,
             "tables": tables,
         }
 

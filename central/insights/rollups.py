@@ -2,9 +2,12 @@
 transaction that stores the ratings, with exactly the rows it inserted (never a
 duplicate), so a rating and its rollup contributions commit or roll back together.
 
-One upsert per rollup table per batch (``INSERT ... ON CONFLICT (key) DO UPDATE SET
-n = n + excluded.n``, the same SQL on SQLite >= 3.24 and PostgreSQL), keys in sorted order
-so concurrent batches lock rollup rows in the same order and cannot deadlock.
+ONE statement per rollup table per batch: the batch is aggregated in Python, then a
+single multi-row ``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET
+n = n + excluded.n`` (the same SQL on SQLite >= 3.24 and PostgreSQL) writes every key of
+that table; keys in sorted order so concurrent batches lock rollup rows in the same order
+and cannot deadlock. A batch of 500 ratings of one kiosk touches a handful of keys per
+table, so the rollups cost four statements per batch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
-from central.insights.models import COUNTS, AgencyDay, AgencyHour, PointMonth
+from central.insights.models import COUNTS, HIST, AgencyDay, AgencyHour, CounterMonth, PointMonth
 
 _DIM_FIELDS = (
     ("dim_staff", "d_staff"),
@@ -60,62 +63,86 @@ def _upsert(
     cols = key_cols + count_cols
     conflict_cols = key_cols[:conflict] if conflict else key_cols
     q = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(cols))
+    one = "(" + ", ".join(["%s"] * len(cols)) + ")"
     updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
-    sql = (
-        f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) VALUES ({placeholders}) "
-        f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
-    )
+    rows = sorted(rows)
+    # SQLite allows 32,766 parameters per statement; a batch of 500 stays far below.
+    per = max(1, 30000 // len(cols))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, sorted(rows))
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
+            sql = (
+                f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) "
+                f"VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
+            )
+            cursor.execute(sql, [v for row in part for v in row])
 
 
-def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
-    """Add ``ratings`` (new ``Rating`` objects of ONE service point, not yet or just
-    inserted) to every rollup. Call inside the transaction that inserts them."""
+_PM_KEYS = ["service_point_id", "month", "service_key", "agency_id", "province_code"]
+_CM_KEYS = ["counter_id", "month", "service_key", "service_point_id", "agency_id", "province_code"]
+
+
+def aggregate(ratings: Iterable, agency_id: int, province_code: str) -> dict[str, list[tuple]]:
+    """What ``ratings`` (of ONE service point) add to each rollup table: table ->
+    rows of (key columns..., counts...), in the column order :func:`add` writes."""
     zone = local_zone()
     point_month: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     agency_day: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNTS))
     agency_hour: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    counter_month: dict[tuple, list[int]] = defaultdict(lambda: [0] * 5)
     for rating in ratings:
         local = rating.rated_at.astimezone(zone)
         day = local.date()
+        month = date(day.year, day.month, 1)
         service_key = rating.service_id or 0
         counts = _counts(rating)
         for target in (
-            point_month[(rating.service_point_id, date(day.year, day.month, 1), service_key)],
+            point_month[(rating.service_point_id, month, service_key)],
             agency_day[(agency_id, day, service_key)],
         ):
             for i, value in enumerate(counts):
                 target[i] += value
+        counter_month[(rating.counter_id, month, service_key, rating.service_point_id)][
+            rating.score - 1
+        ] += 1
         hour = agency_hour[(agency_id, day, local.hour)]
         hour[0] += 1
         hour[1] += rating.score
+    return {
+        "pointmonth": [(*k, agency_id, province_code, *v) for k, v in point_month.items()],
+        "agencyday": [(*k, *v) for k, v in agency_day.items()],
+        "agencyhour": [(*k, *v) for k, v in agency_hour.items()],
+        "countermonth": [(*k, agency_id, province_code, *v) for k, v in counter_month.items()],
+    }
+
+
+def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
+    """Add ``ratings`` (new ``Rating`` objects of ONE service point, not yet or just
+    inserted) to every rollup: one statement per table. Call inside the transaction that
+    inserts them."""
+    rows = aggregate(ratings, agency_id, province_code)
     counts = list(COUNTS)
+    _upsert(PointMonth._meta.db_table, _PM_KEYS, counts, rows["pointmonth"], conflict=3)
     _upsert(
-        PointMonth._meta.db_table,
-        ["service_point_id", "month", "service_key", "agency_id", "province_code"],
-        counts,
-        [(*k[:3], agency_id, province_code, *v) for k, v in point_month.items()],
-        conflict=3,
-    )
-    _upsert(
-        AgencyDay._meta.db_table,
-        ["agency_id", "day", "service_key"],
-        counts,
-        [(*k, *v) for k, v in agency_day.items()],
+        AgencyDay._meta.db_table, ["agency_id", "day", "service_key"], counts, rows["agencyday"]
     )
     _upsert(
         AgencyHour._meta.db_table,
         ["agency_id", "day", "hour"],
         ["n", "score_sum"],
-        [(*k, *v) for k, v in agency_hour.items()],
+        rows["agencyhour"],
     )
+    _upsert(CounterMonth._meta.db_table, _CM_KEYS, list(HIST), rows["countermonth"], conflict=3)
 
 
-def rebuild() -> None:
-    """Recompute every rollup from the raw ratings (after a bulk load such as the bench's
-    COPY, or to repair). One INSERT ... SELECT ... GROUP BY per table."""
+ROLLUP_TABLES = ("pointmonth", "agencyday", "agencyhour", "countermonth")
+
+
+def rebuild(tables=ROLLUP_TABLES) -> None:
+    """Recompute the rollups (all, or those named in ``tables``) from the raw ratings
+    (after a bulk load such as the bench's COPY, or to repair). One
+    INSERT ... SELECT ... GROUP BY per table."""
     from central.ratings.models import Rating
 
     q = connection.ops.quote_name
@@ -148,6 +175,7 @@ def rebuild() -> None:
         f"DELETE FROM {q(PointMonth._meta.db_table)}",
         f"DELETE FROM {q(AgencyDay._meta.db_table)}",
         f"DELETE FROM {q(AgencyHour._meta.db_table)}",
+        f"DELETE FROM {q(CounterMonth._meta.db_table)}",
         f"INSERT INTO {q(PointMonth._meta.db_table)} (service_point_id, month, service_key, "
         f"agency_id, province_code, {counts}) SELECT r.service_point_id, {month}, "
         f"COALESCE(r.service_id, 0), sp.agency_id, sp.province_code, {', '.join(sums)} "
@@ -162,10 +190,17 @@ def rebuild() -> None:
         f"SELECT sp.agency_id, {day}, {hour}, COUNT(*), SUM(r.score) "
         f"FROM {rating} r JOIN {sp} sp ON sp.id = r.service_point_id "
         f"GROUP BY sp.agency_id, {day}, {hour}",
+        f"INSERT INTO {q(CounterMonth._meta.db_table)} (counter_id, month, service_key, "
+        f"service_point_id, agency_id, province_code, n1, n2, n3, n4, n5) "
+        f"SELECT r.counter_id, {month}, COALESCE(r.service_id, 0), MIN(r.service_point_id), "
+        f"MIN(sp.agency_id), MIN(sp.province_code), {', '.join(sums[:5])} "
+        f"FROM {rating} r JOIN {sp} sp ON sp.id = r.service_point_id "
+        f"GROUP BY r.counter_id, {month}, COALESCE(r.service_id, 0)",
     ]
     with connection.cursor() as cursor:
         for sql in statements:
-            cursor.execute(sql)
+            if any(f"insights_{t}" in sql.split("(")[0] for t in tables):
+                cursor.execute(sql)
 
 
 def add_for_point(ratings: list, service_point_id: int) -> None:

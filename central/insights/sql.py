@@ -57,13 +57,13 @@ _T = "(pm.n1 + 2 * pm.n2 + 3 * pm.n3 + 4 * pm.n4 + 5 * pm.n5)"
 _Q = "(pm.n1 + 4 * pm.n2 + 9 * pm.n3 + 16 * pm.n4 + 25 * pm.n5)"
 
 
-def priors(f: Filters) -> dict[int, stats.Prior]:
+def priors(f: Filters, use_cache: bool = True) -> dict[int, stats.Prior]:
     """Per service, the national prior (mean, weight m, within-point variance) over the
     filter's months, by the method of moments of ``stats.estimate_prior``. Cached for 10
     minutes per month range and service filter: it moves slowly."""
     start, end = f.months
     key = f"insights:priors:v2:{start}:{end}:{f.service.pk if f.service else ''}"
-    found = cache.get(key)
+    found = cache.get(key) if use_cache else None
     if found is not None:
         return found
     clause, params = where(None, f)
@@ -102,90 +102,6 @@ def priors(f: Filters) -> dict[int, stats.Prior]:
     return out
 
 
-def rank_points(scope: Scope, f: Filters) -> dict:
-    """Best, lowest and clearly-worst service points by fair score (see ``stats``)."""
-    prior = priors(f)
-    empty = {"best": [], "worst": [], "clearly_worst": [], "ranked": 0, "below_min": 0}
-    if not prior:
-        return empty
-    clause, params = where(scope, f)
-    values = ", ".join(["(%s, CAST(%s AS DOUBLE PRECISION), CAST(%s AS DOUBLE PRECISION), "
-                        "CAST(%s AS DOUBLE PRECISION))"] * len(prior))  # fmt: skip
-    prior_params = [v for sk, p in prior.items() for v in (sk, p.mean, p.weight, p.sigma2)]
-    sql = f"""
-        WITH pr(sk, mean, w, s2) AS (VALUES {values}),
-        g AS (
-            SELECT pm.service_point_id AS sp, pm.service_key AS sk,
-                   SUM({_N}) AS n, SUM({_T}) AS t
-            FROM {PM} pm WHERE {clause} GROUP BY pm.service_point_id, pm.service_key
-        ),
-        p AS (
-            SELECT g.sp AS sp, SUM(g.n) AS n, SUM(g.t) AS t,
-                   SUM(g.n * pr.mean) / SUM(g.n) AS prior_mean,
-                   SUM(g.n * pr.w) / SUM(g.n) AS w,
-                   SUM(g.n * pr.s2) / SUM(g.n) AS s2
-            FROM g JOIN pr ON pr.sk = g.sk WHERE g.n > 0 GROUP BY g.sp
-        ),
-        s AS (
-            SELECT sp, n, t, prior_mean, w, s2, (t + w * prior_mean) / (n + w) AS score,
-                   1.96 * SQRT(s2 / (n + w)) AS half
-            FROM p WHERE n >= %s
-        ),
-        r AS (
-            SELECT s.*,
-                   ROW_NUMBER() OVER (ORDER BY score DESC, sp) AS rb,
-                   ROW_NUMBER() OVER (ORDER BY score ASC, sp) AS rw,
-                   ROW_NUMBER() OVER (
-                       ORDER BY CASE WHEN score + half < prior_mean THEN 0 ELSE 1 END,
-                                score + half, sp) AS rc,
-                   COUNT(*) OVER () AS ranked
-            FROM s
-        )
-        SELECT sp, n, t, prior_mean, w, score, half, rb, rw,
-               CASE WHEN score + half < prior_mean THEN rc END, ranked,
-               (SELECT COUNT(*) FROM p WHERE n < %s)
-        FROM r WHERE rb <= {TOP} OR rw <= {TOP} OR (rc <= {TOP} AND score + half < prior_mean)
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, prior_params + params + [f.min_n, f.min_n])
-        rows = cursor.fetchall()
-    if not rows:
-        below = _below_min(scope, f, prior)
-        return {**empty, "below_min": below}
-    from central.directory.models import ServicePoint
-
-    points = ServicePoint.objects.select_related("agency").in_bulk([r[0] for r in rows])
-    best, worst, clearly = [], [], []
-    for sp, n, t, prior_mean, w, score, half, rb, rw, rc, _ranked, _below in rows:
-        fair = stats.Fair(
-            int(n), float(t) / float(n), float(score), float(score) - float(half),
-            float(score) + float(half), float(prior_mean), float(w),
-        )  # fmt: skip
-        item = {"obj": points[sp], "fair": fair}
-        if rb <= TOP:
-            best.append((rb, item))
-        if rw <= TOP:
-            worst.append((rw, item))
-        if rc is not None and rc <= TOP:
-            clearly.append((rc, item))
-    return {
-        "best": [i for _, i in sorted(best, key=lambda t: t[0])],
-        "worst": [i for _, i in sorted(worst, key=lambda t: t[0])],
-        "clearly_worst": [i for _, i in sorted(clearly, key=lambda t: t[0])],
-        "ranked": int(rows[0][10]),
-        "below_min": int(rows[0][11]),
-    }
-
-
-def _below_min(scope: Scope, f: Filters, prior) -> int:
-    clause, params = where(scope, f)
-    sql = f"""SELECT COUNT(*) FROM (SELECT pm.service_point_id FROM {PM} pm WHERE {clause}
-              GROUP BY pm.service_point_id HAVING SUM({_N}) < %s) x"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + [f.min_n])
-        return int(cursor.fetchone()[0])
-
-
 DECLARED = """
     SELECT o.service_point_id AS sp, o.service_id AS sk
     FROM catalogue_offering o JOIN catalogue_copystatus cs ON cs.offering_id = o.id
@@ -215,25 +131,214 @@ def contradictions(scope: Scope, f: Filters, min_answers: int, share: float) -> 
         ]
 
 
-def copy_shares(scope: Scope, f: Filters) -> list[tuple]:
-    """(month, agency id, declared No Copy?, yes, no) over the filters."""
-    clause, params = where(scope, f)
+# -- fair rows: one SELECT for the live pages and for the snapshots ---------------------------
+
+CM = "insights_countermonth"
+# entity -> (rollup table, its columns carried into the rows; the first one is the id)
+ENTITIES = {
+    "point": (PM, ["service_point_id", "agency_id", "province_code"]),
+    "counter": (CM, ["counter_id", "service_point_id", "agency_id", "province_code"]),
+}
+
+
+def _prior_values(prior: dict[int, stats.Prior]) -> tuple[str, list]:
+    one = ("(%s, CAST(%s AS DOUBLE PRECISION), CAST(%s AS DOUBLE PRECISION), "
+           "CAST(%s AS DOUBLE PRECISION))")  # fmt: skip
+    values = ", ".join([one] * len(prior))
+    return values, [v for sk, p in prior.items() for v in (sk, p.mean, p.weight, p.sigma2)]
+
+
+def fair_rows(entity: str, clause: str, params: list, prior, level: str) -> tuple[str, list]:
+    """SELECT of one row per entity (``level="all"``: over all its services, service
+    key -1) or per entity x service (``level="service"``) of the rollup rows matching
+    ``clause``, with n, the sum of scores, the prior (mean, weight, sigma2), the fair
+    score and the half-width of its 95 % interval; for points also the photocopy answers
+    and whether the pair is declared No Copy today. Ratings of a service without a prior
+    (unknown service) do not count, as in the fair score's definition."""
+    table, cols = ENTITIES[entity]
+    values, prior_params = _prior_values(prior)
+    point = entity == "point"
+    keys = ", ".join(f"pm.{c}" for c in cols)
+    copy = ", SUM(pm.copy_yes) AS y, SUM(pm.copy_no) AS no" if point else ""
+    g = (
+        f"SELECT {keys}, pm.service_key AS sk, SUM({_N}) AS n, SUM({_T}) AS t{copy} "
+        f"FROM {table} pm WHERE {clause} GROUP BY {keys}, pm.service_key"
+    )
+    outer = ", ".join(f"g.{c}" for c in cols)
+    if level == "service":
+        declared = ", CASE WHEN d.sp IS NULL THEN 0 ELSE 1 END AS declared" if point else ""
+        join = " LEFT JOIN d ON d.sp = g.service_point_id AND d.sk = g.sk" if point else ""
+        inner = (
+            f"SELECT {outer}, g.sk AS sk, g.n AS n, g.t AS t, pr.mean AS prior_mean, "
+            f"pr.w AS w, pr.s2 AS s2{', g.y AS y, g.no AS no' if point else ''}{declared} "
+            f"FROM g JOIN pr ON pr.sk = g.sk{join} WHERE g.n > 0"
+        )
+    else:
+        declared = ", 0 AS declared" if point else ""
+        inner = (
+            f"SELECT {outer}, -1 AS sk, SUM(g.n) AS n, SUM(g.t) AS t, "
+            f"SUM(g.n * pr.mean) / SUM(g.n) AS prior_mean, SUM(g.n * pr.w) / SUM(g.n) AS w, "
+            f"SUM(g.n * pr.s2) / SUM(g.n) AS s2"
+            f"{', SUM(g.y) AS y, SUM(g.no) AS no' if point else ''}{declared} "
+            f"FROM g JOIN pr ON pr.sk = g.sk WHERE g.n > 0 GROUP BY {outer}"
+        )
+    names = ", ".join(cols)
+    extra = ", y, no, declared" if point else ""
+    sql = (
+        f"WITH pr(sk, mean, w, s2) AS (VALUES {values}), g AS ({g})"
+        f"{f', d AS ({DECLARED})' if point and level == 'service' else ''} "
+        f"SELECT {names}, sk, n, t, prior_mean, w, s2, "
+        f"(t + w * prior_mean) / (n + w) AS score, 1.96 * SQRT(s2 / (n + w)) AS half{extra} "
+        f"FROM ({inner}) i"
+    )
+    return sql, prior_params + params
+
+
+def rank_rows(source: str, params: list, id_col: str, min_n: int) -> list[tuple]:
+    """Best, lowest and clearly-worst (top ``TOP`` each) of the fair rows ``source`` (a
+    relation with ``id_col``, n, t, prior_mean, w, score, half): rows of
+    (id, n, t, prior_mean, w, score, half, rank best, rank worst, rank clearly worst or
+    None, how many ranked, how many below ``min_n``)."""
     sql = f"""
-        WITH d AS ({DECLARED})
-        SELECT pm.month, pm.agency_id, CASE WHEN d.sp IS NULL THEN 0 ELSE 1 END,
-               SUM(pm.copy_yes), SUM(pm.copy_no)
-        FROM {PM} pm LEFT JOIN d ON d.sp = pm.service_point_id AND d.sk = pm.service_key
-        WHERE {clause} AND pm.service_key <> 0
-        GROUP BY pm.month, pm.agency_id, CASE WHEN d.sp IS NULL THEN 0 ELSE 1 END
+        WITH s AS (SELECT * FROM ({source}) src),
+        r AS (
+            SELECT s.*,
+                   ROW_NUMBER() OVER (ORDER BY score DESC, {id_col}) AS rb,
+                   ROW_NUMBER() OVER (ORDER BY score ASC, {id_col}) AS rw,
+                   ROW_NUMBER() OVER (
+                       ORDER BY CASE WHEN score + half < prior_mean THEN 0 ELSE 1 END,
+                                score + half, {id_col}) AS rc,
+                   COUNT(*) OVER () AS ranked
+            FROM s WHERE n >= %s
+        )
+        SELECT {id_col}, n, t, prior_mean, w, score, half, rb, rw,
+               CASE WHEN score + half < prior_mean THEN rc END, ranked,
+               (SELECT COUNT(*) FROM s WHERE n < %s)
+        FROM r WHERE rb <= {TOP} OR rw <= {TOP} OR (rc <= {TOP} AND score + half < prior_mean)
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    out = []
-    for month, agency_id, declared, yes, no in rows:
-        if isinstance(month, str):
-            from datetime import date
+        cursor.execute(sql, params + [min_n, min_n])
+        return cursor.fetchall()
 
-            month = date.fromisoformat(month)
-        out.append((month, agency_id, bool(declared), int(yes or 0), int(no or 0)))
+
+def rank_rows_snapshot(
+    table: str, id_col: str, where: str, params: list, min_n: int, national=None
+) -> list[tuple]:
+    """:func:`rank_rows` for a snapshot table (``where`` selects the snapshot, the
+    service key and the scope): three ``ORDER BY ... LIMIT`` queries the
+    ``(snapshot, service_key, score)`` index answers, and one count, instead of window
+    functions over every row. Same rows, same order, same tuple shape. ``national``
+    (snapshot id, entity, service key), for a central admin's unfiltered ranking: the
+    counts come from ``insights_snapshotcount`` instead of counting every row."""
+    cols = f"x.{id_col}, x.n, x.total, x.prior_mean, x.prior_weight, x.score, x.high - x.score"
+    base = f"SELECT {cols} FROM {table} x WHERE {where}"
+    with connection.cursor() as cursor:
+        if national is not None:
+            cursor.execute(
+                "SELECT SUM(CASE WHEN x.n >= %s THEN x.rows ELSE 0 END), "
+                "SUM(CASE WHEN x.n < %s THEN x.rows ELSE 0 END) FROM insights_snapshotcount x "
+                "WHERE x.snapshot_id = %s AND x.entity = %s AND x.service_key = %s",
+                [min_n, min_n, *national],
+            )
+        else:
+            cursor.execute(
+                f"SELECT SUM(CASE WHEN x.n >= %s THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN x.n < %s THEN 1 ELSE 0 END) FROM {table} x WHERE {where}",
+                [min_n, min_n, *params],
+            )
+        ranked, below = (int(v or 0) for v in cursor.fetchone())
+        lists = []
+        for extra, order in (
+            ("", f"x.score DESC, x.{id_col}"),
+            ("", f"x.score ASC, x.{id_col}"),
+            (" AND x.high < x.prior_mean", f"x.high, x.{id_col}"),
+        ):
+            cursor.execute(
+                f"{base} AND x.n >= %s{extra} ORDER BY {order} LIMIT {TOP}", [*params, min_n]
+            )
+            lists.append(cursor.fetchall())
+    rows: dict = {}
+    for index, found in enumerate(lists):
+        for rank, row in enumerate(found, start=1):
+            entry = rows.setdefault(row[0], [*row, None, None, None])
+            entry[7 + index] = rank
+    # rank best, rank worst (None when not in that list: never <= TOP), clearly or None
+    big = TOP + 1
+    return [(*e[:7], e[7] or big, e[8] or big, e[9], ranked, below) for e in rows.values()]
+
+
+def below_min(source: str, params: list, min_n: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({source}) src WHERE n < %s", params + [min_n])
+        return int(cursor.fetchone()[0])
+
+
+def month_ends(start, end, now) -> list[tuple]:
+    """(month, the instant its declared status is read at) for each month start..end:
+    the first instant of the next local month, or ``now`` for the current month."""
+    from datetime import date, datetime, time
+
+    from central.insights.rollups import local_zone
+
+    zone = local_zone()
+    out = []
+    month = start
+    while month <= end:
+        following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        at = datetime.combine(following, time.min, zone)
+        out.append((month, min(at, now)))
+        month = following
     return out
+
+
+def _month_values(start, end, now) -> tuple[str, list]:
+    pg = connection.vendor == "postgresql"
+    one = "(CAST(%s AS DATE), CAST(%s AS TIMESTAMP WITH TIME ZONE))" if pg else "(%s, %s)"
+    rows = month_ends(start, end, now)
+    params = []
+    for month, at in rows:
+        params += [_date(month), connection.ops.adapt_datetimefield_value(at)]
+    return ", ".join([one] * len(rows)), params
+
+
+def copy_shares_by_service(clause: str, params: list, start, end, now) -> tuple[str, list]:
+    """SELECT (month, agency_id, service_key, declared, yes, no) of the point rollup rows
+    matching ``clause``, ``declared`` being the status in force at the end of that month
+    (``catalogue_declarednocopy``) — the compliance trend with the status as it was."""
+    values, month_params = _month_values(start, end, now)
+    sql = f"""
+        WITH mv(m, t) AS (VALUES {values})
+        SELECT month, agency_id, service_key, declared, SUM(copy_yes) AS yes,
+               SUM(copy_no) AS no FROM (
+            SELECT pm.month, pm.agency_id, pm.service_key, pm.copy_yes, pm.copy_no,
+                   CASE WHEN h.id IS NULL THEN 0 ELSE 1 END AS declared
+            FROM {PM} pm JOIN mv ON mv.m = pm.month
+            LEFT JOIN catalogue_declarednocopy h
+                   ON h.service_point_id = pm.service_point_id AND h.service_id = pm.service_key
+                  AND h.valid_from < mv.t AND (h.valid_to IS NULL OR h.valid_to >= mv.t)
+            WHERE {clause} AND pm.service_key <> 0
+        ) x GROUP BY month, agency_id, service_key, declared
+    """
+    return sql, month_params + params
+
+
+def where_rows(scope: Scope, f: Filters, alias: str) -> tuple[str, list]:
+    """Scope and filters (agency, province, point) on a snapshot table's columns."""
+    parts, params = ["1 = 1"], []
+    if not scope.is_central:
+        ids = sorted(scope.agency_ids)
+        if not ids:
+            return "1 = 0", []
+        parts.append(f"{alias}.agency_id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if f.agency is not None:
+        ids = sorted(f.agency_ids)
+        parts.append(f"{alias}.agency_id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if f.province:
+        parts.append(f"{alias}.province_code = %s")
+        params.append(f.province)
+    if f.point is not None:
+        parts.append(f"{alias}.service_point_id = %s")
+        params.append(f.point.pk)
+    return " AND ".join(parts), params

@@ -285,7 +285,7 @@ def compliance_view(request):
                 ],
             ),  # fmt: skip
         ]
-        return {"c": c, "chart": chart, "tables": tables}
+        return {"c": c, "chart": chart, "tables": tables, "refresh_minutes": _refresh_minutes()}
 
     return insights_page(
         request,
@@ -294,6 +294,12 @@ def compliance_view(request):
         build,
         default_days=180,
     )
+
+
+def _refresh_minutes() -> int:
+    from central.insights import snapshots
+
+    return max(1, round(snapshots.refresh_every() / 60))
 
 
 def _ci(ci) -> str:
@@ -411,11 +417,20 @@ def dashboard_view(request):
 def rankings_view(request):
     def build(scope, f):
         ranks = data.rank_points(scope, f)
+        counters = data.rank_counters(scope, f)
         services = data.rank_services(scope, f)
 
         def rows(items):
             return [
                 [display(r["obj"]), display(r["obj"].agency), r["fair"].n,
+                 f"{r['fair'].raw_mean:.2f}", f"{r['fair'].score:.2f}",
+                 f"{r['fair'].low:.2f}–{r['fair'].high:.2f}", f"{r['fair'].prior_mean:.2f}"]
+                for r in items
+            ]  # fmt: skip
+
+        def counter_rows(items):
+            return [
+                [display(r["obj"]), display(r["obj"].service_point.agency), r["fair"].n,
                  f"{r['fair'].raw_mean:.2f}", f"{r['fair'].score:.2f}",
                  f"{r['fair'].low:.2f}–{r['fair'].high:.2f}", f"{r['fair'].prior_mean:.2f}"]
                 for r in items
@@ -439,7 +454,18 @@ def rankings_view(request):
                   [[display(r["obj"]), r["n"], f"{r['mean']:.2f}",
                     f"{r['low']:.2f}–{r['high']:.2f}", f"{r['national']:.2f}"] for r in services]),
         ]  # fmt: skip
-        return {"ranks": ranks, "tables": tables}
+        counter_header = [_("Counter"), *header[1:]]
+        tables += [
+            Table("counters_best", _("Counters: best"), counter_header,
+                  counter_rows(counters["best"])),
+            Table("counters_worst", _("Counters: lowest"),
+                  counter_header, counter_rows(counters["worst"])),
+            Table("counters_clearly_worst",
+                  _("Counters: clearly worst"), counter_header,
+                  counter_rows(counters["clearly_worst"])),
+        ]  # fmt: skip
+        return {"ranks": ranks, "counters": counters, "tables": tables,
+                "refresh_minutes": _refresh_minutes()}  # fmt: skip
 
     return insights_page(
         request, "admin/insights/rankings.html", _("Fair rankings"),

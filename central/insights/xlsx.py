@@ -88,9 +88,15 @@ SHEET_TAIL = "</sheetData></worksheet>"
 
 
 def stream(
-    header: list[str], rows: Iterable, sheet_name: str = "ratings", max_rows=MAX_ROWS_PER_SHEET
+    header: list[str],
+    rows: Iterable,
+    sheet_name: str = "ratings",
+    max_rows=MAX_ROWS_PER_SHEET,
+    prerendered: bool = False,
 ) -> Iterator[bytes]:
-    """The XLSX file as chunks of bytes."""
+    """The XLSX file as chunks of bytes. ``rows`` are lists of values, or with
+    ``prerendered`` each row's XML text already (``<row>...</row>``, made by PostgreSQL
+    in ``central.insights.pg_export``)."""
     sink = _Sink()
     zf = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
     cols = [_col(i) for i in range(len(header))]
@@ -105,7 +111,7 @@ def stream(
             number = 1
             for values in rows:
                 number += 1
-                line = _row(number, cols, values)
+                line = values if prerendered else _row(number, cols, values)
                 buffer.append(line)
                 size += len(line)
                 if size >= _FLUSH_AT:

@@ -494,6 +494,14 @@ def _alert_state(expected_if_allowed):
     return check
 
 
+def _days_ago(days: int) -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return (timezone.localdate() - timedelta(days=days)).isoformat()
+
+
 def insights(name, query=""):
     return lambda aw: reverse(f"admin:{name}") + (query(aw) if callable(query) else query)
 
@@ -518,8 +526,29 @@ INSIGHTS_CELLS = [
     ),
     Cell("insights-rankings", insights("insights-rankings", "?min=1"), E()),
     Cell("insights-rankings-csv", insights("insights-rankings", "?min=1&csv=worst"), E()),
+    Cell(
+        "insights-rankings-counters-csv",
+        insights("insights-rankings", "?min=1&csv=counters_best"),
+        E(),
+    ),
+    Cell(
+        "insights-rankings-live",  # a custom range: the live SQL, not the snapshot
+        insights("insights-rankings", lambda aw: f"?min=1&from={_days_ago(400)}"),
+        E(),
+    ),
+    Cell(
+        "insights-rankings-point",
+        insights("insights-rankings", lambda aw: f"?min=1&point={aw.w.sp.pk}"),
+        FOREIGN,
+    ),
+    Cell(
+        "insights-compliance-live",
+        insights("insights-compliance", lambda aw: f"?from={_days_ago(400)}&csv=agencies"),
+        E(),
+    ),
     Cell("insights-fleet", insights("insights-fleet"), E()),
     Cell("insights-fleet-csv", insights("insights-fleet", "?csv=visit"), E()),
+    Cell("insights-fleet-growing-csv", insights("insights-fleet", "?csv=growing"), E()),
     Cell("insights-alerts", lambda aw: (_bkk_alert(aw), reverse("admin:insights-alerts"))[1], E()),
     Cell(
         "insights-alerts-csv",

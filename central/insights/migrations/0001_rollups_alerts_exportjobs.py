@@ -9,7 +9,7 @@ def build_rollups(apps, schema_editor):
     # Existing ratings into the new rollups (the SQL of central.insights.rollups.rebuild).
     from central.insights import rollups
 
-    rollups.rebuild()
+    rollups.rebuild(tables=("pointmonth", "agencyday", "agencyhour"))
 
 
 class Migration(migrations.Migration):

@@ -1,6 +1,7 @@
 """``python -m central insights_worker [--once]``: the insights background worker, no
 broker: takes queued export jobs from the database (SELECT ... FOR UPDATE SKIP LOCKED on
-PostgreSQL, so several workers can run), writes their files, raises alerts, keeps the next
+PostgreSQL, so several workers can run), writes their files, samples the kiosks' queue
+lengths, refreshes the rankings / compliance snapshots, raises alerts, keeps the next
 months' rating partitions ready, and sends the daily alert digest when ``--digest`` is
 given (run it once a day from cron / a systemd timer)."""
 
@@ -12,7 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from central.insights import alerts, exports
+from central.fleet import queues
+from central.insights import alerts, exports, snapshots
 from central.insights.models import ExportJob
 from central.ratings import partitions
 
@@ -56,9 +58,14 @@ class Command(BaseCommand):
         while True:
             partitions.ensure_around_today()
             jobs = run_jobs()
+            sampled = queues.sample()
+            refreshed = snapshots.refresh_due()
             raised = alerts.scan()
             sent = alerts.send_digest() if options["digest"] else 0
             if options["once"]:
-                self.stdout.write(f"exports: {jobs}, alerts raised: {raised}, digests sent: {sent}")
+                self.stdout.write(
+                    f"exports: {jobs}, queue samples: {sampled}, snapshots refreshed: "
+                    f"{refreshed or 'none due'}, alerts raised: {raised}, digests sent: {sent}"
+                )
                 return
             time.sleep(options["interval"])
