@@ -163,6 +163,13 @@ class KioskWindow(QWidget):
         else:
             self.go("welcome")
 
+    def use_sync(self, sync: SyncService) -> None:
+        """Hand over to another sync service (the app gives the real one once Welcome is
+        drawn) and show its state."""
+        self.sync = self.backend.sync = sync
+        sync.add_listener(self.sync_changed.emit)
+        self._on_sync(sync.state())
+
     # -- what the window shares -------------------------------------------------------
     @property
     def store(self) -> KioskStore:
