@@ -306,7 +306,9 @@ class KioskWindow(QWidget):
 
     # -- idle -------------------------------------------------------------------------
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() in USER_EVENTS and not self.overlay.isVisible():
+        # isInputEvent() first: it answers without making a Python enum of the type for
+        # every event in the application (hundreds before the first frame alone)
+        if event.isInputEvent() and event.type() in USER_EVENTS and not self.overlay.isVisible():
             self.poke()
         return False
 
