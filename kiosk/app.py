@@ -73,31 +73,6 @@ def start_sync(win, data_dir: Path) -> None:
     sync.start()
 
 
-def after_first_frame(widget, callback, *, at_latest_ms: int = 2000) -> None:
-    """Call ``callback`` once from the event loop, right after ``widget`` is first painted
-    (that frame is on screen by then), or after ``at_latest_ms`` if it is never painted
-    (a window that is not exposed must still sync)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstFrame(QObject):
-        done = False
-
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
-            if event.type() == QEvent.Type.Paint:
-                obj.removeEventFilter(self)
-                QTimer.singleShot(0, self.fire)
-            return False
-
-        def fire(self) -> None:
-            if not self.done:
-                self.done = True
-                callback()
-
-    watcher = FirstFrame(widget)
-    widget.installEventFilter(watcher)
-    QTimer.singleShot(at_latest_ms, watcher.fire)
-
-
 def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
     if not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -114,6 +89,7 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
         from PySide6.QtCore import QTimer
 
         from kiosk.storage import StorageError
+        from kiosk.ui.window import after_first_frame
 
         app = ensure_qapp()
         try:
