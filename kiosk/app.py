@@ -102,7 +102,10 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
         def drawn() -> None:
             gc.freeze()
             gc.enable()
-            start_sync(win, data_dir)  # the network never holds up the first frame
+            try:
+                start_sync(win, data_dir)  # the network never holds up the first frame
+            except Exception:  # ratings stay queued; the next start tries again
+                log.exception("the sync service could not start")
             QTimer.singleShot(250, win.prebuild)  # the other screens, after the first frame
 
         after_first_frame(win.current_screen() or win, drawn)
