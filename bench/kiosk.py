@@ -6,17 +6,17 @@ commit, memory after a full session; offscreen and under a real X server (Xvfb).
 
 Prints one line per figure, then (last line) one JSON object with units in its keys.
 Start time is measured from process spawn to the first paint of the Welcome screen (the
-kiosk started as ``python -m kiosk --windowed`` starts it: command line, storage, window,
-sync), next to a bare QWidget window started the same way; medians over interleaved runs
-(bare and kiosk, offscreen and X11, in turn, so all see the same machine state), with the
-kiosk's bytecode compiled once beforehand as in the installed (frozen) kiosk. Each start
-also reports the CPU time its process had used by the first frame (``time.process_time``),
-which a loaded machine changes far less than the wall clock. ``--only start`` runs only
-the start figures. A transition is a
-tap until the next screen is drawn (``repaint()``), per kind of transition. The full
-session visits every citizen and staff screen in both languages, both keyboard layouts,
-then records ``--ratings`` ratings through the UI, with the event loop turning between
-steps as in the running kiosk; resident memory is read after it.
+kiosk started as ``python -m kiosk --windowed`` starts it: command line, storage, window;
+its sync service starts after that frame), next to a bare QWidget window started the
+same way; medians over interleaved runs (bare and kiosk, offscreen and X11, in turn, so
+all see the same machine state), with the kiosk's bytecode compiled once beforehand as
+in the installed (frozen) kiosk. Each start also reports the CPU time its process had
+used by the first frame (``time.process_time``), which a loaded machine changes far less
+than the wall clock. ``--only start`` runs only the start figures. A transition is a tap
+until the next screen is drawn (``repaint()``), per kind of transition. The full session
+visits every citizen and staff screen in both languages, both keyboard layouts, then
+records ``--ratings`` ratings through the UI, with the event loop turning between steps
+as in the running kiosk; resident memory is read after it.
 Without Xvfb installed the X11 figures are left out (null).
 """
 
