@@ -314,7 +314,7 @@ class ServiceScreen(Screen):
         if m.portrait:
             return False
         px = max(m.mm(22), min(m.width, m.height) // 5)
-        under = 2 * (px + 3 * m.body_px) + m.gap
+        under = 2 * (px + 5 * m.body_px // 2) + m.gap  # (words on up to two lines)
         return under > self._qr_height()
 
     def _caption_w(self) -> int:
