@@ -1,7 +1,15 @@
-"""Build and run the kiosk application."""
+"""Build and run the kiosk application.
+
+The start is ordered for the first frame: only what Welcome draws is imported and built
+before it is shown; the sync service (APScheduler, requests, the protocol client) is
+created and started right after Welcome is first painted, and the other screens are
+built after that (``KioskWindow.prebuild``). The store is open before the window, so a
+rating is durably stored from the first tap; the UI never waits on the network.
+"""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -33,9 +41,10 @@ def ensure_qapp():
 
 
 def build_window(data_dir: Path, *, kiosk_mode: bool, size: tuple[int, int]):
-    """Open the store (recovering a corrupt file) and build the window on it."""
+    """Open the store (recovering a corrupt file) and build the window on it, with a
+    placeholder sync service (no network; ``start_sync`` gives it the real one)."""
     from kiosk.storage import KioskStore, StorageError
-    from kiosk.sync.service import CentralSync
+    from kiosk.sync import SyncService
     from kiosk.ui.window import KioskWindow
 
     try:
@@ -47,11 +56,21 @@ def build_window(data_dir: Path, *, kiosk_mode: bool, size: tuple[int, int]):
         store = KioskStore.open_fallback(data_dir, exc)
     if store.recovered_from is not None:
         log.warning("corrupt database moved aside to %s; started fresh", store.recovered_from)
-    # The real sync service, enrolled or not: until staff enrol the kiosk it only waits
-    # (ratings stay queued, as with LocalOnlySync); it has its own SQLite connection.
-    # On a stand-in store it opens the real one itself, once that works.
+    return KioskWindow(store, SyncService(), kiosk_mode=kiosk_mode, size=size)
+
+
+def start_sync(win, data_dir: Path) -> None:
+    """Give the window the real sync service and start it (after the first frame).
+
+    Enrolled or not: until staff enrol the kiosk it only waits (ratings stay queued, as
+    with LocalOnlySync); it has its own SQLite connection. On a stand-in store it opens
+    the real one itself, once that works."""
+    from kiosk.sync.service import CentralSync
+
+    store = win.store
     sync = CentralSync(data_dir, store=None if store.unavailable else store)
-    return KioskWindow(store, sync, kiosk_mode=kiosk_mode, size=size)
+    win.use_sync(sync)
+    sync.start()
 
 
 def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
@@ -62,22 +81,46 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
             "(offscreen). To see the screens, run: python -m kiosk tour --out tour",
             file=sys.stderr,
         )
-    from PySide6.QtCore import QTimer
-
-    from kiosk.storage import StorageError
-
-    app = ensure_qapp()
+    # No cyclic garbage collection until Welcome is drawn (a start makes little garbage;
+    # the collector's passes over the freshly imported modules cost ~5 ms of CPU); then
+    # what the start built is frozen out of later collections.
+    gc.disable()
     try:
-        win = build_window(data_dir, kiosk_mode=not windowed, size=size)
-    except StorageError as exc:  # not even the bundled catalogue could be read
-        print(f"kiosk: cannot open the database in {data_dir}: {exc}", file=sys.stderr)
-        return 3
-    win.show_kiosk()
+        from PySide6.QtCore import QTimer
+
+        from kiosk.storage import StorageError
+        from kiosk.ui.window import after_first_frame
+
+        app = ensure_qapp()
+        screen = app.primaryScreen()
+        if not windowed and screen is not None:
+            # built at the size it will be shown at: a full-screen window built at
+            # another size would lay out and style everything again before its first frame
+            size = (screen.geometry().width(), screen.geometry().height())
+        try:
+            win = build_window(data_dir, kiosk_mode=not windowed, size=size)
+        except StorageError as exc:  # not even the bundled catalogue could be read
+            print(f"kiosk: cannot open the database in {data_dir}: {exc}", file=sys.stderr)
+            gc.enable()
+            return 3
+
+        def drawn() -> None:
+            gc.freeze()
+            gc.enable()
+            try:
+                start_sync(win, data_dir)  # the network never holds up the first frame
+            except Exception:  # ratings stay queued; the next start tries again
+                log.exception("the sync service could not start")
+            QTimer.singleShot(250, win.prebuild)  # the other screens, after the first frame
+
+        after_first_frame(win.current_screen() or win, drawn)
+        win.show_kiosk()
+    except BaseException:
+        gc.enable()
+        raise
     from kiosk.watchdog import SystemdNotifier
 
     notifier = SystemdNotifier.start(app)  # READY=1, then WATCHDOG=1 from the event loop
-    win.sync.start()
-    QTimer.singleShot(250, win.prebuild)  # after the first frame, not before it
     log.info("kiosk running with data in %s", data_dir)
     code = app.exec()
     notifier.stopping()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from kiosk.paths import default_data_dir
@@ -57,10 +58,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def plain_run(argv: list[str]) -> argparse.Namespace | None:
+    """The kiosk's own start, ``[run] [--windowed] [--size WxH] [--data-dir DIR]``, read
+    without building the full parser (its nine argparse parsers and the sync commands'
+    module cost about 5 ms of CPU before the first frame); None for anything else (other
+    commands, help, mistakes), which the full parser reads and explains."""
+    args = argparse.Namespace(command=None, windowed=False, size=(1280, 800))
+    rest = list(argv)
+    while rest:
+        word = rest.pop(0)
+        name, eq, value = word.partition("=")
+        if word == "run" and args.command is None:
+            args.command = "run"
+        elif word == "--windowed":
+            args.windowed = True
+        elif name in ("--size", "--data-dir"):
+            if not eq:
+                if not rest:
+                    return None
+                value = rest.pop(0)
+            if name == "--data-dir":
+                args.data_dir = Path(value)
+                continue
+            try:
+                args.size = parse_size(value)
+            except argparse.ArgumentTypeError:
+                return None
+        else:
+            return None
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = plain_run(words) or build_parser().parse_args(words)
     data_dir = getattr(args, "data_dir", None) or default_data_dir()
+    if args.command in (None, "run"):
+        from kiosk.app import run
+
+        return run(data_dir, windowed=args.windowed, size=args.size)
     if args.command == "tour":
         from kiosk.tour import render_tour
 
@@ -74,8 +111,4 @@ def main(argv: list[str] | None = None) -> int:
         return SYNC_COMMANDS[args.command](args, data_dir)
     from kiosk.queue_cli import COMMANDS as QUEUE_COMMANDS
 
-    if args.command in QUEUE_COMMANDS:
-        return QUEUE_COMMANDS[args.command](args, data_dir)
-    from kiosk.app import run
-
-    return run(data_dir, windowed=args.windowed, size=args.size)
+    return QUEUE_COMMANDS[args.command](args, data_dir)

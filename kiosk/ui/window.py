@@ -35,6 +35,32 @@ USER_EVENTS = {
 }
 
 
+def after_first_frame(
+    widget: QWidget, callback: Callable[[], None], at_latest_ms: int = 2000
+) -> None:
+    """Call ``callback`` once from the event loop, right after ``widget`` is first painted
+    (that frame is on screen by then), or after ``at_latest_ms`` if it is never painted
+    (a window that is not exposed must still work)."""
+
+    class FirstFrame(QObject):
+        done = False
+
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+            if event.type() == QEvent.Type.Paint:
+                obj.removeEventFilter(self)
+                QTimer.singleShot(0, self, self.fire)
+            return False
+
+        def fire(self) -> None:
+            if not self.done:
+                self.done = True
+                callback()
+
+    watcher = FirstFrame(widget)
+    widget.installEventFilter(watcher)
+    QTimer.singleShot(at_latest_ms, watcher, watcher.fire)
+
+
 def app() -> QApplication:
     """The running application (the window exists only inside one)."""
     instance = QApplication.instance()
@@ -133,7 +159,12 @@ class KioskWindow(QWidget):
         self.countdown.setInterval(1000)
         self.countdown.timeout.connect(self._tick)
         self._left = 0
-        app().installEventFilter(self)
+        # The idle watcher sees every event of the application, so it is installed once
+        # the window is drawn: before that no one can touch it, and under X11 each event
+        # of Qt's own objects handed to Python first cost a wrapper type (about 20 ms of
+        # CPU before the first frame).
+        self._watching = self._closed = False
+        after_first_frame(self, self._watch_input)
 
         # Storage health: while something is wrong, look again every few seconds and
         # clear the alert (and offer rating again) as soon as storage works.
@@ -162,6 +193,13 @@ class KioskWindow(QWidget):
             self.go("pin", mode="first_run", after="staff_setup")
         else:
             self.go("welcome")
+
+    def use_sync(self, sync: SyncService) -> None:
+        """Hand over to another sync service (the app gives the real one once Welcome is
+        drawn) and show its state."""
+        self.sync = self.backend.sync = sync
+        sync.add_listener(self.sync_changed.emit)
+        self._on_sync(sync.state())
 
     # -- what the window shares -------------------------------------------------------
     @property
@@ -298,8 +336,15 @@ class KioskWindow(QWidget):
         return self.backend.setting_seconds(key, default)
 
     # -- idle -------------------------------------------------------------------------
+    def _watch_input(self) -> None:
+        if not self._watching and not self._closed:
+            self._watching = True
+            app().installEventFilter(self)
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() in USER_EVENTS and not self.overlay.isVisible():
+        # isInputEvent() first: it answers without making a Python enum of the type for
+        # every event in the application (hundreds before the first frame alone)
+        if event.isInputEvent() and event.type() in USER_EVENTS and not self.overlay.isVisible():
             self.poke()
         return False
 
@@ -341,6 +386,7 @@ class KioskWindow(QWidget):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         if self.unlocked:
+            self._closed = True
             app().removeEventFilter(self)
             event.accept()
         else:

@@ -283,14 +283,42 @@ class ServiceScreen(Screen):
         )
         qr_px = self._qr_px()
         self.qr_scroll.setMinimumHeight(qr_px + m.body_px * 3 if portrait else 0)
-        self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2)
+        beside = self._captions_beside()
+        caption_w = self._caption_w() if beside else 0
+        self.qr_scroll.setMinimumWidth(0 if portrait else qr_px + m.gap * 2 + caption_w)
         content, qr, self.cards = self._page(key)
         self.scrollbox.swap(content)
         self.qr_scroll.swap(qr)
 
     def _qr_px(self) -> int:
         m = self.metrics
-        return max(m.mm(22), min(m.width, m.height) // 5)
+        px = max(m.mm(22), min(m.width, m.height) // 5)
+        if self._captions_beside():
+            # two codes, one above the other, in the height left beside the documents
+            # (with room for a title on two lines): smaller on a short screen, not cut off
+            px = min(px, (self._qr_height() - m.title_px * 3 // 2 - m.gap) // 2)
+        return max(m.mm(12), px)
+
+    def _qr_height(self) -> int:
+        """About the height of the QR column on a landscape screen: the window less the
+        header, the service's title and agency, the buttons' row and the margins."""
+        m = self.metrics
+        header = m.body_px * 11 // 5 + 8
+        title = m.title_px * 3 // 2 + m.body_px * 8 // 5
+        return m.height - header - title - (m.target + m.gap) - 2 * m.gap
+
+    def _captions_beside(self) -> bool:
+        """On a short landscape screen (800x480, 1024x600) a code and its words below it,
+        twice, do not fit the column: then the words stand beside each code."""
+        m = self.metrics
+        if m.portrait:
+            return False
+        px = max(m.mm(22), min(m.width, m.height) // 5)
+        under = 2 * (px + 5 * m.body_px // 2) + m.gap  # (words on up to two lines)
+        return under > self._qr_height()
+
+    def _caption_w(self) -> int:
+        return self.metrics.body_px * 15 // 2
 
     def _page(self, key: tuple) -> tuple[QWidget, QWidget, list[DocumentCard]]:
         """The page for ``key`` (language, metrics, service, service point): kept, or
@@ -371,17 +399,27 @@ class ServiceScreen(Screen):
             content.addWidget(label(tr("demo_note", lang), "muted"))
         content.addStretch(1)
 
+        beside = not m.portrait and self._captions_beside()
         for key, url, name in (
             ("qr_service", svc.public_url, "qr_service"),
             ("qr_map", sp.map_url, "qr_map"),
         ):
             if not url:
                 continue
-            cell = QVBoxLayout()
-            cell.setContentsMargins(0, 0, 0, 0)
             cap = label(tr(key, lang), "muted")
-            cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            cell.addWidget(QrCode(url, qr_px, name), 0, Qt.AlignmentFlag.AlignHCenter)
+            if beside:  # a short screen: the words beside the code, the column fits
+                cell = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+                cell.setSpacing(m.gap)
+                cap.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+                cap.setFixedWidth(self._caption_w())
+                code = QrCode(url, qr_px, name)
+                cell.addWidget(code, 0, Qt.AlignmentFlag.AlignVCenter)
+                cell.addSpacing(max(0, qr_px - code.side))  # the words of both in line
+            else:
+                cell = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+                cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                cell.addWidget(QrCode(url, qr_px, name), 0, Qt.AlignmentFlag.AlignHCenter)
+            cell.setContentsMargins(0, 0, 0, 0)
             cell.addWidget(cap)
             qr_box.addLayout(cell)
         qr_box.addStretch(1)
