@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPainter, QPixmap
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QIcon, QPainter, QPixmap, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QScroller,
     QSizePolicy,
     QSpacerItem,
+    QStyle,
+    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,8 +48,169 @@ def label(text: str = "", role: str | None = None, wrap: bool = True) -> QLabel:
     return lab
 
 
-def button(text: str = "", role: str | None = None, name: str | None = None) -> QPushButton:
-    btn = QPushButton(text)
+def wrap_lines(text: str, font: QFont, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` pixels at word boundaries (Thai
+    ones too, as Qt finds them); a word longer than a line keeps a line of its own."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(max(1, width))
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()].strip())
+    layout.endLayout()
+    return [part for part in lines if part] or [text]
+
+
+def _phrases(text: str) -> list[str]:
+    """The parts of ``text`` between spaces, an arrow kept with the word after it."""
+    parts: list[str] = []
+    for part in text.split():
+        if parts and parts[-1] in ("←", "→"):
+            parts[-1] += " " + part
+        else:
+            parts.append(part)
+    return parts
+
+
+class WrapButton(QPushButton):
+    """A push button that is never narrower than its words.
+
+    ``max_lines=1``: the button keeps its words on one line and a layout never squeezes
+    it below them. ``max_lines=2``: where the button is narrower than its words on one
+    line they go onto two, broken at a space if that fits (a phrase stays whole), else
+    at a Thai word boundary; a layout may narrow it down to that and gives it the
+    height its lines need. QPushButton itself cuts the words off where a row of buttons
+    is wider than the screen ("ย้อนกลั" for ย้อนกลับ at 480x800). ``text()`` is the
+    words as set."""
+
+    def __init__(self, text: str = "", max_lines: int = 2) -> None:
+        super().__init__()
+        self.max_lines = max(1, max_lines)
+        self._words = ""
+        self._min_room: tuple[tuple, int] | None = None
+        policy = QSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(self.max_lines > 1)
+        self.setSizePolicy(policy)
+        self.setText(text)
+
+    def text(self) -> str:  # noqa: D401 - the words as set, not as wrapped
+        return self._words
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        self._words = text
+        self._min_room = None
+        self._flow()
+        self.updateGeometry()
+
+    # -- measuring --------------------------------------------------------------------
+    def _chrome(self) -> int:
+        """Border, padding and icon beside the words (pixels of width)."""
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        opt.rect = QRect(0, 0, 1000, 1000)
+        inner = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, opt, self)
+        return 1000 - inner.width() + (0 if self.icon().isNull() else self.iconSize().width() + 4)
+
+    def _lines(self, room: int) -> list[str]:
+        text = self._words
+        fm = self.fontMetrics()
+        if self.max_lines == 1 or not text or fm.horizontalAdvance(text) <= room:
+            return [text]
+        lines: list[str] = []
+        for part in _phrases(text):  # at spaces first
+            joined = f"{lines[-1]} {part}" if lines else part
+            if lines and fm.horizontalAdvance(joined) <= room:
+                lines[-1] = joined
+            else:
+                lines.append(part)
+        if len(lines) <= self.max_lines and all(fm.horizontalAdvance(x) <= room for x in lines):
+            return lines
+        return wrap_lines(text, self.font(), room)
+
+    def _hint(self, lines: list[str]) -> QSize:
+        """What QPushButton.sizeHint gives for ``lines`` (the style's padding, border and
+        min-width/min-height included)."""
+        opt = QStyleOptionButton()
+        self.initStyleOption(opt)
+        fm = self.fontMetrics()
+        w = max(fm.horizontalAdvance(line) for line in lines) if any(lines) else 0
+        h = fm.height() * max(1, len(lines))
+        if not self.icon().isNull():
+            w += self.iconSize().width() + 4
+            h = max(h, self.iconSize().height())
+        return self.style().sizeFromContents(
+            QStyle.ContentsType.CT_PushButton, opt, QSize(w, h), self
+        )
+
+    def _narrowest_room(self) -> int:
+        """The least room for the words on at most ``max_lines`` lines."""
+        fm = self.fontMetrics()
+        full = fm.horizontalAdvance(self._words)
+        if self.max_lines == 1:
+            return full
+        key = (self._words, self.font().key())
+        if self._min_room is not None and self._min_room[0] == key:
+            return self._min_room[1]
+        lo, hi = max(1, full // self.max_lines), max(1, full)
+        while lo < hi:  # the narrowest room that needs no more than max_lines lines
+            mid = (lo + hi) // 2
+            lines = self._lines(mid)
+            fits = len(lines) <= self.max_lines and all(
+                fm.horizontalAdvance(line) <= mid for line in lines
+            )
+            lo, hi = (lo, mid) if fits else (mid + 1, hi)
+        self._min_room = (key, lo)
+        return lo
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return self._hint([self._words])
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        lines = self._lines(self._narrowest_room())
+        return self._hint(lines).expandedTo(QSize(0, self.sizeHint().height()))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return self.max_lines > 1
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        return self._hint(self._lines(width - self._chrome())).height()
+
+    # -- showing ----------------------------------------------------------------------
+    def _flow(self) -> None:
+        # the style sheet's min-width is a minimum size set on the widget, which layouts
+        # take over minimumSizeHint: set our own, never below the words
+        least = self.minimumSizeHint().width()
+        if self.minimumWidth() != least:
+            self.setMinimumWidth(least)
+        shown = "\n".join(self._lines(self.width() - self._chrome()))
+        if shown != QPushButton.text(self):
+            QPushButton.setText(self, shown)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._flow()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._min_room = None
+            self._flow()
+
+
+def button(
+    text: str = "", role: str | None = None, name: str | None = None, lines: int = 0
+) -> QPushButton:
+    """A touch button. ``lines`` 1: never narrower than its words (a ``WrapButton``
+    kept on one line); 2: its words may take two lines where it is narrow (bars of
+    buttons across a narrow screen); 0: a plain QPushButton (keys, whose rows are sized
+    by the keyboard)."""
+    btn = WrapButton(text, lines) if lines else QPushButton(text)
     btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     if role:
         btn.setProperty("role", role)

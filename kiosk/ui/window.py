@@ -81,7 +81,7 @@ class IdleOverlay(QFrame):
         self.title = label(role="title")
         self.text = label()
         self.text.setObjectName("idle_countdown")
-        self.button = button(role="primary", name="idle_stay")
+        self.button = button(role="primary", name="idle_stay", lines=1)
         self.button.clicked.connect(self.stay.emit)
         box.addWidget(self.title)
         box.addWidget(self.text)

@@ -62,7 +62,7 @@ class PinScreen(Screen):
             b.clicked.connect(lambda _=False, k=k: self.press(k))
             grid.addWidget(b, i // 3, i % 3)
             self.keys[k] = b
-        self.cancel = button(name="cancel")
+        self.cancel = button(name="cancel", lines=1)
         self.cancel.clicked.connect(self._cancel)
         # landscape: words on the left, the pad on the right; portrait: one column
         split = QBoxLayout(

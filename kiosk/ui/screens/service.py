@@ -239,9 +239,9 @@ class ServiceScreen(Screen):
         self.split.addWidget(self.qr_scroll, 1)
         self.body.addLayout(self.split, 1)
         nav = QHBoxLayout()
-        self.back = button(name="back")
+        self.back = button(name="back", lines=1)
         self.back.clicked.connect(self.back_requested.emit)
-        self.rate = button(role="primary", name="rate_after")
+        self.rate = button(role="primary", name="rate_after", lines=2)
         self.rate.clicked.connect(
             lambda: self.rate_requested.emit(self.service.code if self.service else "")
         )

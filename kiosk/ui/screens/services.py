@@ -49,7 +49,7 @@ class ServicesScreen(Screen):
         self.scrollbox = scroll_area(inner)
         self.body.addWidget(self.scrollbox, 1)
         nav = QHBoxLayout()
-        self.back = button(role=None, name="back")
+        self.back = button(role=None, name="back", lines=1)
         self.back.clicked.connect(self.back_requested.emit)
         nav.addWidget(self.back)
         nav.addStretch(1)

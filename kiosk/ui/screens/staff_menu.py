@@ -53,7 +53,7 @@ class StaffMenuScreen(Screen):
         self.buttons = {}
         columns = 2 if m.portrait else 3
         for i, action in enumerate(ACTIONS):
-            b = button(role="primary" if action == "staff_back" else None, name=action)
+            b = button(role="primary" if action == "staff_back" else None, name=action, lines=2)
             b.clicked.connect(lambda _=False, a=action: self.act(a))
             grid.addWidget(b, i // columns, i % columns)
             self.buttons[action] = b
@@ -65,8 +65,8 @@ class StaffMenuScreen(Screen):
         self.confirm_text = label(role="section")
         box.addWidget(self.confirm_text)
         row = QHBoxLayout()
-        self.leave_no = button(role="primary", name="leave_no")
-        self.leave_yes = button(name="leave_yes")
+        self.leave_no = button(role="primary", name="leave_no", lines=1)
+        self.leave_yes = button(name="leave_yes", lines=1)
         self.leave_no.clicked.connect(self._stay)
         self.leave_yes.clicked.connect(self._leave)
         row.addWidget(self.leave_no)

@@ -53,7 +53,7 @@ class StaffStatusScreen(Screen):
         self.scrollbox = scroll_area(inner)
         self.body.addWidget(self.scrollbox, 1)
         nav = QHBoxLayout()
-        self.back = button(name="back")
+        self.back = button(name="back", lines=1)
         self.back.clicked.connect(self.back_requested.emit)
         nav.addWidget(self.back)
         nav.addStretch(1)

@@ -32,7 +32,7 @@ class ThanksScreen(Screen):
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text = label(role="subtitle")
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.home = button(role="primary", name="home")
+        self.home = button(role="primary", name="home", lines=1)
         self.home.clicked.connect(self.finished.emit)
         self.body.addStretch(1)
         self.body.addWidget(self.icon)
