@@ -153,3 +153,7 @@ class Keyboard(QWidget):
         self.shift_btn.setText(tr("kb_shift", lang))
         self.space_btn.setText(tr("kb_space", lang))
         self.back_btn.setText(tr("kb_backspace", lang))
+        # the stretch factors share the row out; none of these keys narrower than its
+        # word ("แป้นบน" lost its last letter on a 480-pixel-wide screen)
+        for key in (self.switch_btn, self.shift_btn, self.space_btn, self.back_btn):
+            key.setMinimumWidth(key.sizeHint().width())

@@ -47,7 +47,9 @@ class RatingScreen(Screen):
         row = QBoxLayout(
             QBoxLayout.Direction.TopToBottom if m.portrait else QBoxLayout.Direction.LeftToRight
         )
-        row.setSpacing(max(4, m.mm(1)))
+        # (a column of five 15 mm faces on a 7-inch portrait screen leaves no room to
+        # spare: 2 px between faces, which have borders of their own)
+        row.setSpacing(2 if m.portrait else max(4, m.mm(1)))
         self.faces: dict[int, IconText] = {}
         for score in range(1, 6):
             face = IconText("face", vertical=not m.portrait, name=f"face_{score}")
@@ -62,7 +64,7 @@ class RatingScreen(Screen):
         self.paused_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.paused_text = label(role="subtitle")
         self.paused_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.paused_docs = button(role="primary", name="paused_docs")
+        self.paused_docs = button(role="primary", name="paused_docs", lines=2)
         self.paused_docs.clicked.connect(self.documents_requested.emit)
         pbox.addStretch(1)
         pbox.addWidget(self.paused_title)
@@ -79,7 +81,7 @@ class RatingScreen(Screen):
         self.body.addWidget(self.faces_box, 1)
         self.body.addWidget(self.paused, 1)
         nav = QHBoxLayout()
-        self.back = button(name="back")
+        self.back = button(name="back", lines=1)
         self.back.clicked.connect(self.back_requested.emit)
         nav.addWidget(self.back)
         nav.addStretch(1)

@@ -70,10 +70,10 @@ class StaffEnrolScreen(Screen):
         self.busy = False
         self.outcome: object = None
         self.title = label(role="title")
-        self.back = button(name="back")
+        self.back = button(name="back", lines=1)
         self.recovery = False  # opened without a PIN, because the PIN was lost
         self.back.clicked.connect(self.back_requested.emit)
-        self.submit = button(role="primary", name="enrol_submit")
+        self.submit = button(role="primary", name="enrol_submit", lines=2)
         self.submit.clicked.connect(self.start)
         self.url_caption = label(role="section", wrap=False)
         self.code_caption = label(role="section", wrap=False)
@@ -111,12 +111,19 @@ class StaffEnrolScreen(Screen):
         self.paste.clicked.connect(self._paste)
         self.clear = button(role="key", name="enrol_clear")
         self.clear.clicked.connect(lambda: self.active.clear())
-        extra.addWidget(self.paste)
-        extra.addWidget(self.clear)
+        # (ten keys do not fit across a narrow portrait screen: paste and clear go on
+        # a row of their own there)
+        edit_keys = QHBoxLayout() if ui.metrics.portrait else extra
+        edit_keys.setSpacing(4)
+        edit_keys.addWidget(self.paste)
+        edit_keys.addWidget(self.clear)
         self.keyboard = Keyboard("en")
         self.keyboard.typed.connect(self._type)
         self.keyboard.backspace.connect(lambda: self.active.backspace())
         typing.addLayout(extra)
+        if edit_keys is not extra:
+            edit_keys.addStretch(1)
+            typing.addLayout(edit_keys)
         typing.addWidget(self.keyboard)
         self.result = QWidget()
         result = QVBoxLayout(self.result)
@@ -301,6 +308,8 @@ class StaffEnrolScreen(Screen):
         self.code.setPlaceholderText("ABCD-EFGH-JKMN")
         self.paste.setText(tr("enrol_paste", lang))
         self.clear.setText(tr("pin_clear", lang))
+        for key in (self.paste, self.clear):  # never narrower than its word
+            key.setMinimumWidth(key.sizeHint().width())
         self.back.setText(tr("back", lang))
         self.submit.setText(tr("enrol_submit", lang))
         self.keyboard.retranslate(lang)

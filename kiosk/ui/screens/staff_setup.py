@@ -44,17 +44,27 @@ class StaffSetupScreen(Screen):
         self.body.addWidget(self.message)
         self.scrollbox = scroll_area(inner)
         self.body.addWidget(self.scrollbox, 1)
-        nav = QHBoxLayout()
-        self.back = button(name="back")
-        self.all = button(name="select_all")
-        self.none = button(name="select_none")
-        self.save = button(role="primary", name="save")
+        self.back = button(name="back", lines=1)
+        self.all = button(name="select_all", lines=1)
+        self.none = button(name="select_none", lines=1)
+        self.save = button(role="primary", name="save", lines=1)
         self.back.clicked.connect(self.back_requested.emit)
         self.all.clicked.connect(lambda: self._select(True))
         self.none.clicked.connect(lambda: self._select(False))
         self.save.clicked.connect(self._save)
-        for b in (self.back, self.all, self.none):
-            nav.addWidget(b)
+        # four buttons do not fit across a narrow portrait screen: select all / none
+        # get a row of their own above back and save
+        nav = QHBoxLayout()
+        if ui.metrics.portrait:
+            choose = QHBoxLayout()
+            choose.addWidget(self.all)
+            choose.addWidget(self.none)
+            choose.addStretch(1)
+            self.body.addLayout(choose)
+            nav.addWidget(self.back)
+        else:
+            for b in (self.back, self.all, self.none):
+                nav.addWidget(b)
         nav.addStretch(1)
         nav.addWidget(self.save)
         self.body.addLayout(nav)
@@ -80,6 +90,8 @@ class StaffSetupScreen(Screen):
         for code, t in self.toggles.items():
             t.setChecked(code in chosen)
         self.retranslate()
+        # lay the list out now: new tiles must not be drawn on top of each other first
+        self.scrollbox.settle()
 
     def _paint(self, t: IconText) -> None:
         """Selected: a check mark and the primary colour; not selected: an empty ring."""
