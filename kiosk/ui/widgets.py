@@ -103,6 +103,8 @@ class WrapButton(QPushButton):
         return self._words
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        if text == self._words:
+            return  # as QPushButton: the same words again change nothing
         self._words = text
         self._min_room = None
         self._flow()
