@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q
@@ -79,7 +80,9 @@ def service_point_json(sp: ServicePoint) -> wire.ServicePoint:
 
 def counter_json(counter: Counter) -> wire.Counter:
     codes = (
-        Offering.objects.filter(service_point_id=counter.service_point_id, counters=counter)
+        Offering.objects.filter(
+            service_point_id=counter.service_point_id, counters=counter, service__is_published=True
+        )
         .order_by("service__code")
         .values_list("service__code", flat=True)
     )
@@ -106,9 +109,14 @@ def build(counter: Counter, since_text: str | None, request) -> wire.Catalogue:
         if since is not None:
             offerings = offerings.filter(Q(change_seq__gt=since) | Q(service__change_seq__gt=since))
         offerings = list(offerings.order_by("service__code"))
-        if offerings:
-            services = _services(offerings, sp, public_base_url(request))
+        # A draft service (not published) is not shown to citizens, on the kiosk either:
+        # left out of a full catalogue, and sent as a deletion in a delta when it changed
+        # (unpublished) since the kiosk's cursor; publishing it bumps it, so it comes back.
+        live = [o for o in offerings if o.service.is_published]
+        if live:
+            services = _services(live, sp, public_base_url(request))
         if since is not None:
+            services.extend(_drafts(o for o in offerings if not o.service.is_published))
             services.extend(_deletions(sp, since))
     return wire.Catalogue(
         cursor=make_cursor(epoch, now_seq),
@@ -220,6 +228,15 @@ def _document_json(sd: ServiceDocument, status: CopyStatus | None) -> wire.Docum
         verify_th=status.verify_th,
         verify_en=status.verify_en,
     )
+
+
+def _drafts(offerings: Iterable[Offering]) -> list[wire.DeletedService]:
+    return [
+        wire.DeletedService(
+            code=o.service.code, version=max(o.change_seq, o.service.change_seq), deleted=True
+        )
+        for o in offerings
+    ]
 
 
 def _deletions(sp: ServicePoint, since: int) -> list[wire.DeletedService]:

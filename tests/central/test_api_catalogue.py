@@ -130,6 +130,29 @@ def test_removed_and_readded_offering(api, kiosk, world):
     assert _get(api, kiosk, delta["cursor"])["services"][0]["code"] == "MOVE_IN"
 
 
+def test_a_draft_service_never_reaches_the_kiosk(api, kiosk, world):
+    """Unpublishing a service (a draft: citizens must not see it) takes it off the kiosk
+    in the next delta, keeps it out of a full catalogue and of the counter's list, and
+    publishing it again brings it back whole."""
+    cursor = _get(api, kiosk)["cursor"]
+    world.id_renew.is_published = False
+    world.id_renew.save()
+    delta = _get(api, kiosk, cursor)
+    assert [(s["code"], s["deleted"]) for s in delta["services"]] == [("ID_RENEW", True)]
+    assert delta["counter"]["service_codes"] == []
+    full = _get(api, kiosk)
+    assert set(_codes(full)) == {"MOVE_IN"}
+    assert full["counter"]["service_codes"] == []
+    assert _get(api, kiosk, delta["cursor"])["services"] == []  # said once, not every sync
+    world.id_renew.is_published = True
+    world.id_renew.save()
+    back = _get(api, kiosk, delta["cursor"])
+    (renew,) = back["services"]
+    assert renew["code"] == "ID_RENEW" and renew["deleted"] is False
+    assert [d["code"] for d in renew["documents"]] == ["ID_CARD"]
+    assert back["counter"]["service_codes"] == ["ID_RENEW"]
+
+
 def test_new_offering_and_renamed_code(api, kiosk, world):
     cursor = _get(api, kiosk)["cursor"]
     new = make_service("ID_LOST", "Lost card", world.dopa, [(world.id_card, 1)], fee="20")
