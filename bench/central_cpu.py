@@ -8,8 +8,8 @@ process, ``-n`` times per endpoint, the way gunicorn does (no sockets, no HTTP p
 
 - heartbeat (``POST /api/v1/kiosk/heartbeat``), catalogue delta (``GET
   /api/v1/kiosk/catalogue?since=<current cursor>``, nothing changed: the steady state), and
-  a ratings batch of 5 new ratings (``POST /api/v1/kiosk/ratings``), each round robin over
-  the kiosks;
+  a ratings batch of 5 new ratings (``POST /api/v1/kiosk/ratings``; one of them with a
+  comment, unless ``--no-comments``), each round robin over the kiosks;
 - through ``central.wsgi.application`` (the sync API's lean middleware, as served) and
   through the full admin middleware chain (``settings.MIDDLEWARE``, what every request went
   through before), so the difference is what sessions, CSRF, auth, messages, locale and
@@ -96,13 +96,13 @@ def call(app, env: dict) -> tuple[int, bytes]:
     return status[0], data
 
 
-def ratings_body(codes: list[str], seq0: int, n: int = 5) -> bytes:
+def ratings_body(codes: list[str], seq0: int, n: int = 5, comment: bool = True) -> bytes:
     now = datetime.now(UTC).isoformat()
     items = [
         {"uuid": str(uuid.uuid4()), "seq": seq0 + i, "kiosk_time": now, "score": 1 + i % 5,
          "service_code": codes[(seq0 + i) % len(codes)] if i % 4 else None,
          "dimensions": ["staff"] if i % 3 == 0 else [], "asked_for_copy": [None, True, False][i % 3],
-         "comment": "บริการรวดเร็ว ขอบคุณครับ" if i == 0 else None, "interval_flag": False}
+         "comment": "บริการรวดเร็ว ขอบคุณครับ" if i == 0 and comment else None, "interval_flag": False}
         for i in range(n)
     ]  # fmt: skip
     return json.dumps({"ratings": items}).encode()
@@ -111,9 +111,10 @@ def ratings_body(codes: list[str], seq0: int, n: int = 5) -> bytes:
 class Workload:
     """Pre-built requests per endpoint (bodies built before the clock starts)."""
 
-    def __init__(self, kiosks: list[dict], n: int):
+    def __init__(self, kiosks: list[dict], n: int, comments: bool = True):
         self.kiosks = kiosks
         self.n = n
+        self.comments = comments
         self.seq = 10**6
 
     def requests(self, kind: str) -> list[dict]:
@@ -129,7 +130,7 @@ class Workload:
                 out.append(environ("GET", path, b"", k["credential"]))
             else:
                 self.seq += 5
-                body = ratings_body(k["codes"], self.seq)
+                body = ratings_body(k["codes"], self.seq, comment=self.comments)
                 out.append(environ("POST", "/api/v1/kiosk/ratings", body, k["credential"]))
         return out
 
@@ -266,6 +267,11 @@ def main() -> None:
         default=os.environ.get("CP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
     )
     parser.add_argument(
+        "--no-comments",
+        action="store_true",
+        help="ratings batches without a comment (default: one of the five has one)",
+    )
+    parser.add_argument(
         "--instructions",
         action="store_true",
         help="count instructions per request under valgrind --tool=callgrind (lean chain)",
@@ -331,7 +337,7 @@ def run(args) -> None:
         payload = json.loads(data)
         k["cursor"] = payload["cursor"]
         k["codes"] = [s["code"] for s in payload["services"]]
-    work = Workload(kiosks, args.n)
+    work = Workload(kiosks, args.n, comments=not args.no_comments)
     kinds = ("heartbeat", "catalogue", "ratings")
     if os.environ.get(CALLGRIND_ENV):
         measure_instructions(apps["lean"], work, kinds)
@@ -396,6 +402,7 @@ def run(args) -> None:
                 call(apps["lean"], env)
             prof.disable()
             pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         where[kind] = profile(apps["lean"], work.requests(kind)[: min(args.n, 1000)])
         log(f"where the Python time goes, {kind} (lean chain, cProfile self time):")
         for name, share in where[kind].items():
