@@ -24,7 +24,8 @@ What it does:
    quoted: "N req/s at p50/p99"), then at ``--rates`` (default 133 = 40,000 kiosks every 5
    minutes, and 500 = PRODUCT.md's bar).
 
-gunicorn runs with deploy/gunicorn.conf.py (JSON access lines to a file in $TMPDIR or
+The scratch database's name can be set with ``CP_BENCH_DB_NAME`` (several people
+benchmarking on one PostgreSQL). gunicorn runs with deploy/gunicorn.conf.py (JSON access lines to a file in $TMPDIR or
 /tmp), the flags above overriding it. ``--servers N`` starts N gunicorns behind a real
 nginx (deploy/nginx/central.conf, TLS with a throw-away certificate, see
 tests/deploy/nginx.py) and the clients connect to nginx: what one more application server
@@ -58,7 +59,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-DB_NAME = f"counterpoint_bench_{os.getpid()}"
+DB_NAME = os.environ.get("CP_BENCH_DB_NAME") or f"counterpoint_bench_{os.getpid()}"
 # Set before the load generator forks: with --servers, requests go to nginx over TLS.
 TLS_CA: str | None = None
 
@@ -80,6 +81,62 @@ def pg_admin(server_url: str, sql: str) -> None:
     admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql)
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+# Filled by main(): the gunicorn masters and nginx (their process trees are counted) and
+# the scratch database (its PostgreSQL backends are counted).
+CPU_ROOTS: dict[str, list[int]] = {"app_server": [], "nginx": []}
+
+
+def _proc_stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, utime+stime in seconds) of a live process."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def server_cpu_s() -> dict[str, float]:
+    """CPU seconds so far of the app servers' and nginx's process trees, and of the
+    PostgreSQL backends connected to the scratch database."""
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            st = _proc_stat(int(entry))
+            if st is not None:
+                stats[int(entry)] = st
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    out = {}
+    for name, roots in CPU_ROOTS.items():
+        if not roots:
+            continue
+        total, todo = 0.0, list(roots)
+        while todo:
+            pid = todo.pop()
+            total += stats.get(pid, (0, 0.0))[1]
+            todo.extend(children.get(pid, []))
+        out[name] = total
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            pids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
+                )
+            ]
+    except psycopg.Error:
+        pids = []
+    out["postgres"] = sum(stats.get(pid, (0, 0.0))[1] for pid in pids)
+    return out
+
+
+PG_ADMIN_URL = ""
 
 
 def central(env: dict, *args: str, capture: bool = False) -> str:
@@ -296,13 +353,15 @@ def _mix_run(port, group, duration, batch, max_requests, interval, seq_base, sta
                     latencies[kind].extend(mine[kind])
 
     start.wait(timeout=120)  # every process is ready: go
+    cpu0 = time.process_time()
     deadline = time.time() + duration
     threads = [threading.Thread(target=work, args=(i, deadline)) for i in range(len(group))]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    conn.send({"latencies": latencies, "errors": errors})
+    cpu = time.process_time() - cpu0
+    conn.send({"latencies": latencies, "errors": errors, "cpu_s": cpu})
     conn.close()
 
 
@@ -344,6 +403,7 @@ def run_mix(
         workers.append((proc, parent_end))
     try:
         start.wait(timeout=120)
+        cpu0 = server_cpu_s()
         t0 = time.perf_counter()
         reports = []
         for proc, conn in workers:
@@ -351,6 +411,7 @@ def run_mix(
                 raise RuntimeError(f"load generator {proc.pid} did not report")
             reports.append(conn.recv())
         elapsed = time.perf_counter() - t0
+        cpu1 = server_cpu_s()
     except (EOFError, threading.BrokenBarrierError):
         raise RuntimeError("a load-generator process failed (see its traceback above)") from None
     finally:
@@ -372,6 +433,12 @@ def run_mix(
         "ms_p50": 1000 * statistics.median(everything),
         "ms_p99": 1000 * quantile(everything, 0.99),
     }
+    # CPU per request by component (utime+stime from /proc over the phase): what the
+    # capacity is made of, much less dependent on the machine's other load than latency.
+    n = max(1, len(everything))
+    for name in cpu1:
+        out[f"cpu_ms_per_req_{name}"] = 1000 * (cpu1[name] - cpu0.get(name, 0.0)) / n
+    out["cpu_ms_per_req_load_generator"] = 1000 * sum(r["cpu_s"] for r in reports) / n
     for kind in kinds:
         out[f"{kind}_ms_p50"] = 1000 * statistics.median(latencies[kind])
         out[f"{kind}_ms_p99"] = 1000 * quantile(latencies[kind], 0.99)
@@ -422,6 +489,8 @@ def main() -> None:
         parser.error("--clients must not exceed --kiosks")
 
     parts = urlsplit(args.pg)
+    global PG_ADMIN_URL
+    PG_ADMIN_URL = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
     db_url = urlunsplit(("postgres", parts.netloc, "/" + DB_NAME, "", ""))
     env = {
         **os.environ,
@@ -461,6 +530,7 @@ def main() -> None:
             # Access lines (JSON, as deployed) go to a file, not the terminal.
             servers.append(subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True,
                                             stdout=server_log, stderr=server_log))  # fmt: skip
+            CPU_ROOTS["app_server"].append(servers[-1].pid)
             probe = Client(p)
             for _ in range(300):
                 with contextlib.suppress(OSError, http.client.HTTPException):
@@ -477,6 +547,7 @@ def main() -> None:
 
             proxy = Nginx(Path(tempfile.mkdtemp(prefix="cp-bench-nginx-")), ports)
             proxy.start()
+            CPU_ROOTS["nginx"].append(proxy.proc.pid)
             log(f"nginx (TLS) on {proxy.https_port} -> gunicorn on {ports}")
             TLS_CA, port = str(proxy.cert), proxy.https_port
 
@@ -494,7 +565,7 @@ def main() -> None:
             k.cursor = k.client.json("GET", "/api/v1/kiosk/catalogue")["cursor"]
 
         results = {}
-        for batch in (100, 500):
+        for batch in (100, 500) if args.ingest_ratings else ():
             log(f"ingest: batches of {batch}")
             results[batch] = run_ingest(
                 port, kiosks, batch, args.ingest_ratings, args.ingest_clients
@@ -506,6 +577,7 @@ def main() -> None:
             port, clients, args.duration, args.mix_batch, args.max_requests, args.load_procs
         )
         log(json.dumps(mix))
+        mix_cpu = sum(v for k, v in mix.items() if k.startswith("cpu_ms_per_req_"))
         paced = {}
         quoted = round(args.paced_fraction * mix["req_per_s"])
         for i, rate in enumerate([quoted, *[r for r in args.rates if r != quoted]]):
@@ -524,10 +596,11 @@ def main() -> None:
             "load_avg_1min_at_start": round(load_at_start, 2),
             "cpu_cores": os.cpu_count(),
             "ingest_clients": args.ingest_clients,
-            "ingest_100_ratings_per_s": round(results[100]["ratings_per_s"]),
-            "ingest_100_batch_ms_p50": round(results[100]["ms_p50"], 1),
-            "ingest_500_ratings_per_s": round(results[500]["ratings_per_s"]),
-            "ingest_500_batch_ms_p50": round(results[500]["ms_p50"], 1),
+            **{
+                f"ingest_{batch}_{key}": round(result[k], 1)
+                for batch, result in results.items()
+                for key, k in (("ratings_per_s", "ratings_per_s"), ("batch_ms_p50", "ms_p50"))
+            },
             "sync_clients": args.clients,
             "sync_load_procs": args.load_procs,
             "sync_mix": f"per kiosk pass: heartbeat + ratings batch of {args.mix_batch} "
@@ -542,12 +615,22 @@ def main() -> None:
                 for kind in ("heartbeat", "ratings", "catalogue")
                 for q in ("p50", "p99")
             },
+            **{
+                f"sync_{key}": round(value, 3)
+                for key, value in mix.items()
+                if key.startswith("cpu_ms_per_req_")
+            },
+            # 2 cores' worth of CPU divided by what one request costs the whole machine
+            # (servers, PostgreSQL, load generator): the rate the CPU allows at best.
+            "sync_cpu_ms_per_req_total": round(mix_cpu, 3),
+            "cpu_bound_req_per_s": round(1000 * (os.cpu_count() or 1) / mix_cpu),
             "flat_out_req_per_s": round(mix["req_per_s"]),
             "quoted_paced_fraction": args.paced_fraction,
             "quoted_paced_req_per_s": quoted,
             "quoted_paced_achieved_req_per_s": round(paced[quoted]["req_per_s"], 1),
             "quoted_paced_ms_p50": round(paced[quoted]["ms_p50"], 1),
             "quoted_paced_ms_p99": round(paced[quoted]["ms_p99"], 1),
+            "load_avg_1min_at_end": round(os.getloadavg()[0], 2),
             **{
                 f"paced_{rate}_{key}": round(result[k], 1)
                 for rate, result in paced.items()

@@ -8,8 +8,8 @@ process, ``-n`` times per endpoint, the way gunicorn does (no sockets, no HTTP p
 
 - heartbeat (``POST /api/v1/kiosk/heartbeat``), catalogue delta (``GET
   /api/v1/kiosk/catalogue?since=<current cursor>``, nothing changed: the steady state), and
-  a ratings batch of 5 new ratings (``POST /api/v1/kiosk/ratings``), each round robin over
-  the kiosks;
+  a ratings batch of 5 new ratings (``POST /api/v1/kiosk/ratings``; one of them with a
+  comment, unless ``--no-comments``), each round robin over the kiosks;
 - through ``central.wsgi.application`` (the sync API's lean middleware, as served) and
   through the full admin middleware chain (``settings.MIDDLEWARE``, what every request went
   through before), so the difference is what sessions, CSRF, auth, messages, locale and
@@ -18,6 +18,11 @@ process, ``-n`` times per endpoint, the way gunicorn does (no sockets, no HTTP p
   backend process's utime+stime from /proc, same machine), SQL queries per request;
 - a cProfile run of the lean path, the self time split by where the code lives
   (database driver, ORM, Django request/response, middleware, JSON, central's own code).
+
+``--instructions``: instead of CPU time, count the instructions the Python side executes
+per request (valgrind's callgrind, switched on only around each endpoint's requests).
+Unlike CPU time, that count does not grow when other processes load the machine, so it is
+the figure to compare code changes on a shared machine (PostgreSQL's side is not in it).
 
 The sum Python + PostgreSQL CPU per request is the server's cost; 1 / that is the most
 requests per second one core could serve with nothing else on it (gunicorn's own socket
@@ -91,13 +96,13 @@ def call(app, env: dict) -> tuple[int, bytes]:
     return status[0], data
 
 
-def ratings_body(codes: list[str], seq0: int, n: int = 5) -> bytes:
+def ratings_body(codes: list[str], seq0: int, n: int = 5, comment: bool = True) -> bytes:
     now = datetime.now(UTC).isoformat()
     items = [
         {"uuid": str(uuid.uuid4()), "seq": seq0 + i, "kiosk_time": now, "score": 1 + i % 5,
          "service_code": codes[(seq0 + i) % len(codes)] if i % 4 else None,
          "dimensions": ["staff"] if i % 3 == 0 else [], "asked_for_copy": [None, True, False][i % 3],
-         "comment": "บริการรวดเร็ว ขอบคุณครับ" if i == 0 else None, "interval_flag": False}
+         "comment": "บริการรวดเร็ว ขอบคุณครับ" if i == 0 and comment else None, "interval_flag": False}
         for i in range(n)
     ]  # fmt: skip
     return json.dumps({"ratings": items}).encode()
@@ -106,9 +111,10 @@ def ratings_body(codes: list[str], seq0: int, n: int = 5) -> bytes:
 class Workload:
     """Pre-built requests per endpoint (bodies built before the clock starts)."""
 
-    def __init__(self, kiosks: list[dict], n: int):
+    def __init__(self, kiosks: list[dict], n: int, comments: bool = True):
         self.kiosks = kiosks
         self.n = n
+        self.comments = comments
         self.seq = 10**6
 
     def requests(self, kind: str) -> list[dict]:
@@ -124,7 +130,7 @@ class Workload:
                 out.append(environ("GET", path, b"", k["credential"]))
             else:
                 self.seq += 5
-                body = ratings_body(k["codes"], self.seq)
+                body = ratings_body(k["codes"], self.seq, comment=self.comments)
                 out.append(environ("POST", "/api/v1/kiosk/ratings", body, k["credential"]))
         return out
 
@@ -188,16 +194,92 @@ def profile(app, reqs: list[dict]) -> dict[str, float]:
     return {k: v / total for k, v in sorted(buckets.items(), key=lambda kv: -kv[1])}
 
 
+CALLGRIND_ENV = "CP_BENCH_UNDER_CALLGRIND"
+CALLGRIND_C = r"""
+#include <valgrind/callgrind.h>
+void cg_start(void) { CALLGRIND_ZERO_STATS; CALLGRIND_START_INSTRUMENTATION; }
+void cg_stop(const char *name) { CALLGRIND_DUMP_STATS_AT(name); CALLGRIND_STOP_INSTRUMENTATION; }
+"""
+
+
+def run_under_callgrind(args) -> int:
+    """Run this script again under callgrind (instrumentation off until the measured
+    requests) and print instructions per request by endpoint."""
+    import re
+    import subprocess
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="cp-callgrind-"))
+    subprocess.run(
+        ["cc", "-O2", "-shared", "-fPIC", "-o", str(out / "cg.so"), "-x", "c", "-"],
+        input=CALLGRIND_C.encode(),
+        check=True,
+    )
+    cmd = [
+        "valgrind", "--tool=callgrind", "--instr-atstart=no", "--dump-instr=no",
+        f"--callgrind-out-file={out}/callgrind.out", sys.executable, *sys.argv,
+    ]  # fmt: skip
+    env = dict(os.environ, **{CALLGRIND_ENV: str(out)})
+    subprocess.run(cmd, env=env, check=True, stderr=subprocess.DEVNULL)
+    counts = {}
+    for dump in sorted(out.glob("callgrind.out*")):
+        text = dump.read_text(errors="replace")
+        trigger = re.search(r"^desc: Trigger: Client Request: (\S+)", text, re.M)
+        totals = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
+        if trigger and totals:
+            counts[trigger.group(1)] = int(totals.group(1)) / args.n
+    for kind, ir in counts.items():
+        log(f"{kind:<12} {ir / 1e6:8.2f} M instructions per request (Python side, lean chain)")
+    print(json.dumps({"requests_per_endpoint": args.n,
+                      **{f"{k}_minstr_per_req": round(v / 1e6, 3) for k, v in counts.items()}}))  # fmt: skip
+    return 0
+
+
+def measure_instructions(app, work, kinds) -> None:
+    """Under callgrind: each endpoint's ``-n`` requests with instrumentation on, one dump
+    each (read by run_under_callgrind)."""
+    import ctypes
+
+    lib = ctypes.CDLL(str(Path(os.environ[CALLGRIND_ENV]) / "cg.so"))
+    for kind in kinds:
+        for env in work.requests(kind)[:20]:  # warm up (caches, prepared statements)
+            call(app, env)
+        reqs = work.requests(kind)
+        lib.cg_start()
+        for env in reqs:
+            status, data = call(app, env)
+            if status != 200:
+                raise RuntimeError(f"{kind}: HTTP {status} {data[:300]!r}")
+        lib.cg_stop(kind.encode())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=2000, help="requests per endpoint and chain")
     parser.add_argument("--kiosks", type=int, default=20)
     parser.add_argument(
+        "--db-name",
+        default=f"counterpoint_cpu_{os.getpid()}",
+        help="scratch database to create and drop (default counterpoint_cpu_<pid>)",
+    )
+    parser.add_argument(
         "--pg",
         default=os.environ.get("CP_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
     )
+    parser.add_argument(
+        "--no-comments",
+        action="store_true",
+        help="ratings batches without a comment (default: one of the five has one)",
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind --tool=callgrind (lean chain)",
+    )
     args = parser.parse_args()
-    db_name = f"counterpoint_cpu_{os.getpid()}"
+    if args.instructions and not os.environ.get(CALLGRIND_ENV):
+        sys.exit(run_under_callgrind(args))
+    db_name = args.db_name
     parts = urlsplit(args.pg)
     os.environ.update(
         {
@@ -255,8 +337,11 @@ def run(args) -> None:
         payload = json.loads(data)
         k["cursor"] = payload["cursor"]
         k["codes"] = [s["code"] for s in payload["services"]]
-    work = Workload(kiosks, args.n)
+    work = Workload(kiosks, args.n, comments=not args.no_comments)
     kinds = ("heartbeat", "catalogue", "ratings")
+    if os.environ.get(CALLGRIND_ENV):
+        measure_instructions(apps["lean"], work, kinds)
+        return
     results: dict[str, dict] = {}
     for chain in ("full", "lean", "full", "lean"):  # twice each, interleaved; keep the best
         app = apps[chain]
@@ -298,6 +383,15 @@ def run(args) -> None:
             r = results[f"{chain}/{kind}"]
             log(f"{kind:<12} {chain:<5} {r['python_ms']:>10.3f} {r['postgres_ms']:>12.3f} "
                 f"{r['python_ms'] + r['postgres_ms']:>9.3f} {r['queries']:>8.1f}")  # fmt: skip
+    for kind in kinds:  # the statements of one request of each kind, for the record
+        statements: list[str] = []
+        with connection.execute_wrapper(
+            lambda ex, sql, *a, out=statements: out.append(sql) or ex(sql, *a)
+        ):
+            call(apps["lean"], work.requests(kind)[0])
+        log(f"SQL of one {kind} request ({len(statements)} statements):")
+        for sql in statements:
+            log(f"  {' '.join(sql.split())[:160]}")
     where: dict[str, dict[str, float]] = {}
     for kind in kinds:
         if os.environ.get("CP_BENCH_PROFILE_DUMP"):
@@ -308,6 +402,7 @@ def run(args) -> None:
                 call(apps["lean"], env)
             prof.disable()
             pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(25)
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         where[kind] = profile(apps["lean"], work.requests(kind)[: min(args.n, 1000)])
         log(f"where the Python time goes, {kind} (lean chain, cProfile self time):")
         for name, share in where[kind].items():

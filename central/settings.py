@@ -14,6 +14,7 @@ Variables (all optional; parsing is strict, a bad value stops start-up with a cl
 ``CP_BEHIND_PROXY`` trust X-Forwarded-Proto from a TLS-terminating proxy (default off).
 ``CP_DB_CONN_MAX_AGE`` seconds a PostgreSQL connection is reused (default 60).
 ``CP_DB_HEALTH_CHECKS`` check a reused connection before each request (default off).
+``CP_DB_PREPARED`` prepare the sync API's fixed statements on PostgreSQL (default on).
 ``CP_PUBLIC_URL``  public base URL for citizen-facing links (default: the request's host).
 ``CP_ENROLMENT_CODE_TTL_HOURS`` lifetime of a new enrolment code (default 72).
 """
@@ -296,13 +297,12 @@ CP_REPLICA_CHECK_S = parse_int(env, "CP_REPLICA_CHECK_S", 5)
 if TESTING:
     # No collected STATIC_ROOT under the test suite: look files up as they are requested.
     WHITENOISE_AUTOREFRESH = True
-# Server-side parameter binding with prepared statements (psycopg 3): PostgreSQL parses and
-# plans each repeated sync-path query once per connection instead of on every request.
-# Off by default (Django's default, client-side binding); see docs/operations.md.
-if parse_bool(env, "CP_DB_PREPARED", False) and DATABASES["default"]["ENGINE"].endswith(
-    "postgresql"
-):
-    DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+# Prepared statements (psycopg 3) for the sync path's fixed statements
+# (central/api/sync_sql.py): PostgreSQL parses and plans each of them once per connection
+# instead of on every request. The ORM's queries keep Django's client-side binding. Set
+# CP_DB_PREPARED=0 behind a transaction-pooling pgbouncer, which cannot keep prepared
+# statements across transactions. See docs/operations.md "Capacity".
+CP_DB_PREPARED = parse_bool(env, "CP_DB_PREPARED", True)
 # Behind nginx: the client's address from X-Real-IP, trusted only from the proxy's own
 # address (central/proxy.py), for the fleet's last IP and the audit log.
 CP_PROXY_ADDRESSES = parse_list(env, "CP_PROXY_ADDRESSES", ["127.0.0.0/8", "::1/128"])

@@ -15,6 +15,8 @@ capped; each worker is recycled after a few thousand requests.
 
 import os
 
+from gunicorn import glogging
+
 bind = [os.environ.get("CP_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("CP_WORKERS") or 2 * (os.cpu_count() or 1))
 worker_class = "gthread"
@@ -32,9 +34,23 @@ max_requests_jitter = 2000
 forwarded_allow_ips = "127.0.0.1,::1"
 control_socket_disable = True  # gunicorn 24+: several instances may share a host
 
+
+class CentralWritesTheAccessLines(glogging.Logger):
+    """gunicorn writes an access line per request whenever a logging config is given (as
+    below), so every request was logged twice: by gunicorn and by central. Central's line
+    (JSON, with the request id: central/logs.py) is the one kept; gunicorn's comes back
+    only when asked for with ``--access-logfile``. At hundreds of requests per second the
+    second line cost about a tenth of the app server's CPU (docs/operations.md,
+    "Capacity")."""
+
+    def _compute_access_log_enabled(self):
+        return bool(self.cfg.accesslog)
+
+
 # Access lines come from central (JSON, with the request id: central/logs.py); gunicorn's
 # own messages go to standard error as JSON too (journald under systemd).
 accesslog = None
+logger_class = CentralWritesTheAccessLines
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db.models import Q
 
+from central.api import sync_sql
 from central.api.errors import ApiError
 from central.catalogue import changes
 from central.catalogue.models import (
@@ -79,18 +80,11 @@ def service_point_json(sp: ServicePoint) -> wire.ServicePoint:
 
 
 def counter_json(counter: Counter) -> wire.Counter:
-    codes = (
-        Offering.objects.filter(
-            service_point_id=counter.service_point_id, counters=counter, service__is_published=True
-        )
-        .order_by("service__code")
-        .values_list("service__code", flat=True)
-    )
     return wire.Counter(
         id=counter.public_id,
         name_th=counter.name_th,
         name_en=counter.name_en,
-        service_codes=list(codes),
+        service_codes=sync_sql.counter_codes(counter),
     )
 
 
@@ -98,9 +92,12 @@ def public_base_url(request) -> str:
     return settings.CP_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")
 
 
-def build(counter: Counter, since_text: str | None, request) -> wire.Catalogue:
-    """The payload for a kiosk at ``counter``. Reads the sequence first, then the rows."""
-    epoch, now_seq = changes.current()
+def build(
+    counter: Counter, since_text: str | None, request, current: tuple[str, int] | None = None
+) -> wire.Catalogue:
+    """The payload for a kiosk at ``counter``. Reads the sequence first, then the rows;
+    ``current``: ``(epoch, seq)`` already read (with the kiosk, in one statement)."""
+    epoch, now_seq = current or changes.current()
     since = parse_since(since_text, epoch, now_seq)
     sp = counter.service_point
     services: list[wire.Service | wire.DeletedService] = []

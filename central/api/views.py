@@ -25,12 +25,10 @@ from django.http import UnreadablePostError
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from central.api import catalogue, ingest
+from central.api import catalogue, ingest, sync_sql
 from central.api.errors import ApiError, error_response, json_response
 from central.api.openapi import openapi_document
-from central.directory.models import Counter
 from central.fleet import services as fleet
-from central.fleet.models import Kiosk
 from protocol import codec, constants, models
 
 log = logging.getLogger("central.api")
@@ -57,19 +55,26 @@ def _bearer(request) -> str:
     return token
 
 
-def _authenticate(request) -> Kiosk:
-    kiosk = fleet.authenticate(_bearer(request))
+_UNKNOWN = (
+    "Unknown credential: enrol this kiosk again.",
+    {"WWW-Authenticate": 'Bearer realm="counterpoint", error="invalid_token"'},
+)
+_REVOKED = "This kiosk was revoked by an administrator; enrol it again."
+
+
+def _refuse(revoked: bool | None) -> ApiError:
+    """401 for a credential no kiosk holds (None), 403 for a revoked kiosk (True)."""
+    if revoked is None:
+        return ApiError(401, "invalid_credential", _UNKNOWN[0], _UNKNOWN[1])
+    return ApiError(403, "kiosk_revoked", _REVOKED)
+
+
+def _live(kiosk):
+    """``kiosk`` (looked up by credential, None if unknown) if it may sync, else the 4xx."""
     if kiosk is None:
-        raise ApiError(
-            401,
-            "invalid_credential",
-            "Unknown credential: enrol this kiosk again.",
-            {"WWW-Authenticate": 'Bearer realm="counterpoint", error="invalid_token"'},
-        )
+        raise _refuse(None)
     if kiosk.revoked_at is not None:
-        raise ApiError(
-            403, "kiosk_revoked", "This kiosk was revoked by an administrator; enrol it again."
-        )
+        raise _refuse(True)
     return kiosk
 
 
@@ -116,8 +121,9 @@ def _validate(model: type[T], data) -> T:
 
 
 def api_view(*methods: str, auth: bool = True):
-    """Method check, kiosk authentication, JSON errors; CSRF exempt (bearer-token API, no
-    cookies). The view gets ``(request, kiosk)``."""
+    """Method check, the bearer credential's form, JSON errors; CSRF exempt (bearer-token
+    API, no cookies). The view gets ``(request, credential)`` and looks the kiosk up itself,
+    with the one statement it needs (central/api/sync_sql.py)."""
 
     def decorate(view):
         @csrf_exempt
@@ -131,8 +137,8 @@ def api_view(*methods: str, auth: bool = True):
                         f"Use {' or '.join(methods)}.",
                         {"Allow": ", ".join(methods)},
                     )
-                kiosk = _authenticate(request) if auth else None
-                return view(request, kiosk, *args, **kwargs)
+                credential = _bearer(request) if auth else None
+                return view(request, credential, *args, **kwargs)
             except ApiError as exc:
                 return error_response(exc.status, exc.code, exc.detail, exc.headers)
             except Exception:
@@ -144,15 +150,15 @@ def api_view(*methods: str, auth: bool = True):
     return decorate
 
 
-def _touch(kiosk: Kiosk, request, now, **fields) -> None:
-    """Record that the kiosk was seen; skipped when nothing changes and it was seen in the
-    last 30 s (saves a write on most sync calls)."""
+def _touch(kiosk, request, now) -> None:
+    """Record that the kiosk was seen; skipped when it was seen from the same address in
+    the last 30 s (saves a write on most sync calls)."""
     ip = fleet.client_ip(request)
     stale = kiosk.last_seen is None or (now - kiosk.last_seen).total_seconds() > (
         LAST_SEEN_RESOLUTION_S
     )
-    if fields or stale or ip != kiosk.last_ip:
-        Kiosk.objects.filter(pk=kiosk.pk).update(last_seen=now, last_ip=ip, **fields)
+    if stale or ip != kiosk.last_ip:
+        sync_sql.seen(kiosk.pk, now, ip)
 
 
 @api_view("POST", auth=False)
@@ -189,18 +195,21 @@ def enroll(request, _kiosk):
 
 
 @api_view("GET")
-def kiosk_catalogue(request, kiosk):
+def kiosk_catalogue(request, credential):
+    found = sync_sql.kiosk_for_catalogue(credential)
+    kiosk, counter, current = found if found is not None else (None, None, None)
+    _live(kiosk)
     since = request.GET.get("since", "")
     if len(since) > 100:
         raise ApiError(400, "bad_cursor", "since= is too long to be a cursor.")
-    counter = Counter.objects.select_related("service_point").get(pk=kiosk.counter_id)
-    payload = catalogue.build(counter, since, request)
+    payload = catalogue.build(counter, since, request, current=current)
     _touch(kiosk, request, timezone.now())
     return json_response(payload)
 
 
 @api_view("POST")
-def kiosk_ratings(request, kiosk):
+def kiosk_ratings(request, credential):
+    kiosk = _live(sync_sql.kiosk_for_ratings(credential))
     envelope = _validate(models.RatingsEnvelope, _read_json(request, RATINGS_BODY_BYTES))
     now = timezone.now()
     results = ingest.ingest(kiosk, envelope.ratings, now)
@@ -209,22 +218,32 @@ def kiosk_ratings(request, kiosk):
 
 
 @api_view("POST")
-def kiosk_heartbeat(request, kiosk):
-    data = _validate(models.HeartbeatRequest, _read_json(request, SMALL_BODY_BYTES))
+def kiosk_heartbeat(request, credential):
+    """Authenticated and recorded by one UPDATE (central/api/sync_sql.py). A request that
+    is both unauthenticated and malformed is answered 401/403 first, as every endpoint."""
+    try:
+        data = _validate(models.HeartbeatRequest, _read_json(request, SMALL_BODY_BYTES))
+    except ApiError:
+        revoked = sync_sql.revoked(credential)
+        if revoked is not False:
+            raise _refuse(revoked) from None
+        raise
     now = timezone.now()
     kiosk_time = models.parse_time(data.kiosk_time)
     skew = (kiosk_time - now).total_seconds()
-    _touch(
-        kiosk,
-        request,
+    recorded = sync_sql.heartbeat(
+        credential,
         now,
+        fleet.client_ip(request),
         app_version=data.app_version,
         queue_depth=data.queue_depth,
-        last_kiosk_time=kiosk_time,
-        clock_skew_seconds=skew,
+        kiosk_time=kiosk_time,
+        skew_seconds=skew,
         skew_flag=abs(skew) > ingest.SKEW_THRESHOLD.total_seconds(),
-        **fleet.catalogue_refusal(kiosk, data.catalogue_refused, now),
+        refused_reason=(data.catalogue_refused or "").strip(),
     )
+    if not recorded:
+        raise _refuse(sync_sql.revoked(credential))
     return json_response(
         models.HeartbeatResponse(server_time=now.isoformat(), skew_seconds=round(skew, 3))
     )

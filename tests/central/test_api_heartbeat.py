@@ -92,3 +92,37 @@ def test_a_refusal_reason_is_checked_like_any_text(api, kiosk):
     response = _beat(api, kiosk, catalogue_refused="x" * 1001)
     assert response.status_code == 400
     assert response.json()["detail"] == "catalogue_refused: must be at most 1000 characters"
+
+
+@pytest.mark.parametrize("who", ["unknown", "revoked", "live"])
+def test_a_malformed_heartbeat_is_answered_for_its_credential_first(api, kiosk, who):
+    """The heartbeat authenticates and records in one UPDATE after reading the body; a
+    bad body must still get the credential's answer first, as on every endpoint."""
+    from central.fleet import services as fleet
+
+    headers = dict(kiosk.auth)
+    if who == "unknown":
+        headers["HTTP_AUTHORIZATION"] = "Bearer not-a-credential-anyone-holds"
+    elif who == "revoked":
+        fleet.revoke_kiosk(kiosk.kiosk)
+    response = post_json(api, URL, {"app_version": "1.4.0"}, **headers)  # fields missing
+    expected = {"unknown": 401, "revoked": 403, "live": 400}[who]
+    assert response.status_code == expected, response.content
+    assert Kiosk.objects.get(pk=kiosk.kiosk.pk).app_version != "1.4.0"
+
+
+def test_a_revoked_kiosk_heartbeat_changes_nothing(api, kiosk):
+    from central.fleet import services as fleet
+
+    fleet.revoke_kiosk(kiosk.kiosk)
+    before = Kiosk.objects.get(pk=kiosk.kiosk.pk)
+    assert _beat(api, kiosk, queue_depth=99).status_code == 403
+    after = Kiosk.objects.get(pk=kiosk.kiosk.pk)
+    assert (after.queue_depth, after.last_seen) == (before.queue_depth, before.last_seen)
+
+
+def test_a_heartbeat_is_one_statement(api, kiosk, django_assert_num_queries):
+    """Authenticate + record in one UPDATE: the most frequent call central serves."""
+    _beat(api, kiosk)  # first call of the connection prepares the statement
+    with django_assert_num_queries(1):
+        assert _beat(api, kiosk).status_code == 200
