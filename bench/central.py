@@ -46,7 +46,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import ssl
 import statistics
 import subprocess
@@ -58,29 +57,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench_support import central, free_port, log, pg_admin, quantile
+
 ROOT = Path(__file__).resolve().parents[1]
 DB_NAME = os.environ.get("CP_BENCH_DB_NAME") or f"counterpoint_bench_{os.getpid()}"
 # Set before the load generator forks: with --servers, requests go to nginx over TLS.
 TLS_CA: str | None = None
-
-
-def log(*args) -> None:
-    print("bench:", *args, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pg_admin(server_url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(server_url)
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -137,19 +119,6 @@ def server_cpu_s() -> dict[str, float]:
 
 
 PG_ADMIN_URL = ""
-
-
-def central(env: dict, *args: str, capture: bool = False) -> str:
-    run = subprocess.run(
-        [sys.executable, "-m", "central", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-        timeout=600,
-    )
-    return run.stdout if capture else ""
 
 
 ISSUE_CODES = """
@@ -279,11 +248,6 @@ def run_ingest(port: int, kiosks: list[Kiosk], batch: int, total: int, clients: 
         "ms_p50": 1000 * statistics.median(latencies),
         "ms_p99": 1000 * quantile(latencies, 0.99),
     }
-
-
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def _mix_worker(port, group, duration, batch, max_requests, interval, seq_base, start, conn):
@@ -514,10 +478,10 @@ def main() -> None:
     pg_admin(args.pg, f"CREATE DATABASE {DB_NAME}")
     try:
         log(f"database {DB_NAME}: migrate + demo")
-        central(env, "migrate", "-v0")
-        central(env, "demo", "--json", capture=True)
+        central(env, "migrate", "-v0", capture=False, timeout=600)
+        central(env, "demo", "--json", timeout=600)
         codes = json.loads(
-            central(env, "shell", "-v0", "-c", ISSUE_CODES.format(n=args.kiosks), capture=True)
+            central(env, "shell", "-v0", "-c", ISSUE_CODES.format(n=args.kiosks), timeout=600)
         )
         for p in ports:
             cmd = [

@@ -48,22 +48,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench_support import log, pg_admin
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def log(*args) -> None:
-    print("bench:", *args, file=sys.stderr, flush=True)
-
-
-def pg_admin(server_url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(server_url)
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def environ(method: str, path: str, body: bytes, credential: str) -> dict:

@@ -35,7 +35,6 @@ import random
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,55 +44,18 @@ import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from bench_support import central, free_port, log, pg_admin, pg_admin_url, quantile
+
 ROOT = Path(__file__).resolve().parents[1]
 DB_NAME = "counterpoint_bench_public"
-
-
-def log(*args) -> None:
-    print("bench:", *args, file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pg_admin(server_url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(server_url)
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def pg_exists(server_url: str) -> bool:
     import psycopg
 
-    parts = urlsplit(server_url)
-    admin = urlunsplit(("postgresql", parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as conn:
+    with psycopg.connect(pg_admin_url(server_url), autocommit=True) as conn:
         row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
     return row is not None
-
-
-def central(env: dict, *args: str) -> str:
-    run = subprocess.run(
-        [sys.executable, "-m", "central", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        text=True,
-        stdout=subprocess.PIPE,
-        timeout=1800,
-    )
-    return run.stdout
-
-
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 class Client:
