@@ -92,11 +92,10 @@ def run(data_dir: Path, *, windowed: bool, size: tuple[int, int]) -> int:
         from kiosk.ui.window import after_first_frame
 
         app = ensure_qapp()
-        screen = app.primaryScreen()
-        if not windowed and screen is not None:
-            # built at the size it will be shown at: a full-screen window built at
-            # another size would lay out and style everything again before its first frame
-            size = (screen.geometry().width(), screen.geometry().height())
+        # Not built at the screen's size for kiosk mode: under cage (Wayland) a window
+        # built at the output's size before it is shown full screen was never drawn (the
+        # compositor showed black; tests/packaging/test_onefolder.py), and the saving was
+        # too small to measure.
         try:
             win = build_window(data_dir, kiosk_mode=not windowed, size=size)
         except StorageError as exc:  # not even the bundled catalogue could be read
