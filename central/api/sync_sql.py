@@ -121,6 +121,12 @@ def _prepared_cursor():
             def execute(self, query, params=None, *, prepare=None, binary=None):
                 return super().execute(query, params, prepare=True, binary=binary)
 
+            def _send_query_prepared(self, name, pgq, *, binary=None):
+                # psycopg records the query it sends (what Django's query log shows, e.g.
+                # CaptureQueriesContext) only when it is not prepared: record it here too.
+                self._query = pgq
+                return super()._send_query_prepared(name, pgq, binary=binary)
+
         _prepared_cursor_class = PreparingCursor
     connection.ensure_connection()
     raw = connection.connection

@@ -3,11 +3,19 @@ transaction that stores the ratings, with exactly the rows it inserted (never a
 duplicate), so a rating and its rollup contributions commit or roll back together.
 
 ONE statement per rollup table per batch: the batch is aggregated in Python, then a
-single multi-row ``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET
-n = n + excluded.n`` (the same SQL on SQLite >= 3.24 and PostgreSQL) writes every key of
-that table; keys in sorted order so concurrent batches lock rollup rows in the same order
-and cannot deadlock. A batch of 500 ratings of one kiosk touches a handful of keys per
-table, so the rollups cost four statements per batch.
+single upsert ``... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` writes every key
+of that table; keys in sorted order so concurrent batches lock rollup rows in the same
+order and cannot deadlock. A batch of 500 ratings of one kiosk touches a handful of keys
+per table, so the rollups cost four statements per batch.
+
+- PostgreSQL: one FIXED statement per table, ``INSERT ... SELECT ... FROM unnest(%s::int[],
+  %s::date[], ...) WITH ORDINALITY ... ON CONFLICT ... DO UPDATE``: one array per key
+  column and one two-dimensional ``int[][]`` of the counts (row i is ``counts[i][1..]``),
+  whatever the number of keys. Built once per process and prepared once per connection
+  like the rest of the sync path (``central.api.sync_sql.cursor``, ``CP_DB_PREPARED``): no
+  SQL text to build and no value to bind client-side per batch.
+- SQLite: a multi-row ``INSERT ... VALUES (...), (...)`` with the same ``ON CONFLICT``
+  (SQLite >= 3.24 has the upsert but no arrays).
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
+from central.api import sync_sql
 from central.insights.models import COUNTS, HIST, AgencyDay, AgencyHour, CounterMonth, PointMonth
 
 _DIM_FIELDS = (
@@ -60,12 +69,15 @@ def _upsert(
     when 0) are the unique key, the others are copied on insert only."""
     if not rows:
         return
+    rows = sorted(rows)
+    if connection.vendor == "postgresql":
+        _upsert_pg(table, key_cols, count_cols, rows, conflict)
+        return
     cols = key_cols + count_cols
     conflict_cols = key_cols[:conflict] if conflict else key_cols
     q = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(cols)) + ")"
     updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
-    rows = sorted(rows)
     # SQLite allows 32,766 parameters per statement; a batch of 500 stays far below.
     per = max(1, 30000 // len(cols))
     with connection.cursor() as cursor:
@@ -77,6 +89,54 @@ def _upsert(
                 f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
             )
             cursor.execute(sql, [v for row in part for v in row])
+
+
+_PG_SQL: dict[str, str] = {}
+
+
+def _pg_type(table: str, column: str) -> str:
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    field = next(f for f in model._meta.concrete_fields if f.column == column)
+    kind = field.get_internal_type()
+    if kind == "DateField":
+        return "date"
+    if kind == "CharField":
+        return "text"
+    return "int"
+
+
+def _pg_sql(table: str, key_cols: list[str], count_cols: list[str], conflict: int) -> str:
+    """The fixed PostgreSQL upsert of ``table`` (built once per process): one array
+    parameter per key column, then the counts as one ``int[][]``, rows in array order."""
+    sql = _PG_SQL.get(table)
+    if sql is None:
+        q = connection.ops.quote_name
+        conflict_cols = key_cols[:conflict] if conflict else key_cols
+        names = [f"k{i}" for i in range(len(key_cols))]
+        arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in key_cols)
+        counts = ", ".join(f"a.c[k.i][{j + 1}]" for j in range(len(count_cols)))
+        updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
+        sql = (
+            f"INSERT INTO {q(table)} ({', '.join(q(c) for c in key_cols + count_cols)}) "
+            f"SELECT {', '.join('k.' + n for n in names)}, {counts} "
+            f"FROM unnest({arrays}) WITH ORDINALITY AS k({', '.join(names)}, i), "
+            f"(SELECT %s::int[] AS c) AS a ORDER BY k.i "
+            f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
+        )
+        _PG_SQL[table] = sql
+    return sql
+
+
+def _upsert_pg(
+    table: str, key_cols: list[str], count_cols: list[str], rows: list[tuple], conflict: int
+) -> None:
+    width = len(key_cols)
+    params: list = [[row[i] for row in rows] for i in range(width)]
+    params.append([list(row[width:]) for row in rows])
+    with sync_sql.cursor() as cursor:
+        cursor.execute(_pg_sql(table, key_cols, count_cols, conflict), params)
 
 
 _PM_KEYS = ["service_point_id", "month", "service_key", "agency_id", "province_code"]
