@@ -52,22 +52,21 @@ _PG_INSERT: str | None = None
 
 def _pg_insert() -> str:
     """PostgreSQL: ONE fixed statement stores the analyses of a batch keyed by the ratings'
-    UUIDs (one array per column): the ratings were written with ``COPY``, which returns no
-    ids, and the join finds them in the same statement (by ``uuid`` and ``rated_at``, the
-    partition key) instead of a SELECT of the ids first."""
+    UUIDs (the rows as one JSON parameter, ``sync_sql.json_rows``): the ratings were
+    written with ``COPY``, which returns no ids, and the join finds them in the same
+    statement (by ``uuid`` and ``rated_at``, the partition key: one partition probed)
+    instead of a SELECT of the ids first."""
     global _PG_INSERT
     if _PG_INSERT is None:
         q = connection.ops.quote_name
-        names = [f.column for f in _COLUMNS]
-        arrays = ", ".join(
-            ["%s::uuid[]", "%s::timestamptz[]"]
-            + [f"%s::{_PG_TYPES[f.get_internal_type()]}[]" for f in _COLUMNS]
-        )
+        names = ", ".join(q(f.column) for f in _COLUMNS)
+        values = ", ".join("v." + q(f.column) for f in _COLUMNS)
+        types = ["uuid", "timestamptz"] + [_PG_TYPES[f.get_internal_type()] for f in _COLUMNS]
+        select, source = sync_sql.json_rows_sql(types)
         _PG_INSERT = (
-            f"INSERT INTO {q(CommentAnalysis._meta.db_table)} (rating_id, "
-            f"{', '.join(q(n) for n in names)}) "
-            f"SELECT r.id, {', '.join('v.' + q(n) for n in names)} "
-            f"FROM unnest({arrays}) AS v(uuid, rated_at, {', '.join(q(n) for n in names)}) "
+            f"INSERT INTO {q(CommentAnalysis._meta.db_table)} (rating_id, {names}) "
+            f"SELECT r.id, {values} FROM (SELECT {select} FROM {source}) "
+            f"AS v(uuid, rated_at, {names}) "
             f"JOIN {q(Rating._meta.db_table)} r ON r.uuid = v.uuid AND r.rated_at = v.rated_at "
             "ON CONFLICT (rating_id) DO NOTHING"
         )
@@ -75,12 +74,13 @@ def _pg_insert() -> str:
 
 
 def _store_pg(rows: list[Rating], now) -> int:
-    analyses = [_fields(row.comment, row.dimensions, now) for row in rows]
-    params: list = [[row.uuid for row in rows], [row.rated_at for row in rows]]
-    params += [[a[f.attname] for a in analyses] for f in _COLUMNS]
+    out = []
+    for row in rows:
+        fields = _fields(row.comment, row.dimensions, now)
+        out.append([row.uuid, row.rated_at, *(fields[f.attname] for f in _COLUMNS)])
     with sync_sql.cursor() as cursor:
-        cursor.execute(_pg_insert(), params)
-    return len(analyses)
+        cursor.execute(_pg_insert(), [sync_sql.json_rows(out)])
+    return len(out)
 
 
 def _has_comment() -> Q:

@@ -8,12 +8,12 @@ of that table; keys in sorted order so concurrent batches lock rollup rows in th
 order and cannot deadlock. A batch of 500 ratings of one kiosk touches a handful of keys
 per table, so the rollups cost four statements per batch.
 
-- PostgreSQL: one FIXED statement per table, ``INSERT ... SELECT ... FROM unnest(%s::int[],
-  %s::date[], ...) WITH ORDINALITY ... ON CONFLICT ... DO UPDATE``: one array per key
-  column and one two-dimensional ``int[][]`` of the counts (row i is ``counts[i][1..]``),
-  whatever the number of keys. Built once per process and prepared once per connection
-  like the rest of the sync path (``central.api.sync_sql.cursor``, ``CP_DB_PREPARED``): no
-  SQL text to build and no value to bind client-side per batch.
+- PostgreSQL: one FIXED statement per table, ``INSERT ... SELECT (e->>0)::int, ... FROM
+  json_array_elements(%s::json) ... ON CONFLICT ... DO UPDATE``: the rows as ONE JSON
+  parameter whatever their number (``central.api.sync_sql.json_rows``). Built once per
+  process and prepared once per connection like the rest of the sync path
+  (``sync_sql.cursor``, ``CP_DB_PREPARED``): no SQL text to build and one value to bind
+  per statement.
 - SQLite: a multi-row ``INSERT ... VALUES (...), (...)`` with the same ``ON CONFLICT``
   (SQLite >= 3.24 has the upsert but no arrays).
 """
@@ -108,21 +108,18 @@ def _pg_type(table: str, column: str) -> str:
 
 
 def _pg_sql(table: str, key_cols: list[str], count_cols: list[str], conflict: int) -> str:
-    """The fixed PostgreSQL upsert of ``table`` (built once per process): one array
-    parameter per key column, then the counts as one ``int[][]``, rows in array order."""
+    """The fixed PostgreSQL upsert of ``table`` (built once per process): its rows as ONE
+    JSON parameter (``sync_sql.json_rows``), written in their order."""
     sql = _PG_SQL.get(table)
     if sql is None:
         q = connection.ops.quote_name
         conflict_cols = key_cols[:conflict] if conflict else key_cols
-        names = [f"k{i}" for i in range(len(key_cols))]
-        arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in key_cols)
-        counts = ", ".join(f"a.c[k.i][{j + 1}]" for j in range(len(count_cols)))
+        types = [_pg_type(table, c) for c in key_cols] + ["int"] * len(count_cols)
+        select, source = sync_sql.json_rows_sql(types)
         updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
         sql = (
             f"INSERT INTO {q(table)} ({', '.join(q(c) for c in key_cols + count_cols)}) "
-            f"SELECT {', '.join('k.' + n for n in names)}, {counts} "
-            f"FROM unnest({arrays}) WITH ORDINALITY AS k({', '.join(names)}, i), "
-            f"(SELECT %s::int[] AS c) AS a ORDER BY k.i "
+            f"SELECT {select} FROM {source} ORDER BY j.i "
             f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
         )
         _PG_SQL[table] = sql
@@ -132,11 +129,8 @@ def _pg_sql(table: str, key_cols: list[str], count_cols: list[str], conflict: in
 def _upsert_pg(
     table: str, key_cols: list[str], count_cols: list[str], rows: list[tuple], conflict: int
 ) -> None:
-    width = len(key_cols)
-    params: list = [[row[i] for row in rows] for i in range(width)]
-    params.append([list(row[width:]) for row in rows])
     with sync_sql.cursor() as cursor:
-        cursor.execute(_pg_sql(table, key_cols, count_cols, conflict), params)
+        cursor.execute(_pg_sql(table, key_cols, count_cols, conflict), [sync_sql.json_rows(rows)])
 
 
 _PM_KEYS = ["service_point_id", "month", "service_key", "agency_id", "province_code"]
