@@ -63,15 +63,21 @@ def _counts(rating) -> list[int]:
 
 
 def _upsert(
-    table: str, key_cols: list[str], count_cols: list[str], rows: list[tuple], conflict: int = 0
+    cursor,
+    table: str,
+    key_cols: list[str],
+    count_cols: list[str],
+    rows: list[tuple],
+    conflict: int = 0,
 ) -> None:
-    """Upsert ``rows`` (key values then counts); the first ``conflict`` key columns (all
-    when 0) are the unique key, the others are copied on insert only."""
+    """Upsert ``rows`` (key values then counts) with ``cursor``; the first ``conflict`` key
+    columns (all when 0) are the unique key, the others are copied on insert only."""
     if not rows:
         return
     rows = sorted(rows)
     if connection.vendor == "postgresql":
-        _upsert_pg(table, key_cols, count_cols, rows, conflict)
+        sql = _pg_sql(table, key_cols, count_cols, conflict)
+        cursor.execute(sql, [sync_sql.json_rows(rows)])
         return
     cols = key_cols + count_cols
     conflict_cols = key_cols[:conflict] if conflict else key_cols
@@ -80,15 +86,14 @@ def _upsert(
     updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
     # SQLite allows 32,766 parameters per statement; a batch of 500 stays far below.
     per = max(1, 30000 // len(cols))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            part = rows[start : start + per]
-            sql = (
-                f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) "
-                f"VALUES {', '.join([one] * len(part))} "
-                f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
-            )
-            cursor.execute(sql, [v for row in part for v in row])
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        sql = (
+            f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) "
+            f"VALUES {', '.join([one] * len(part))} "
+            f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(sql, [v for row in part for v in row])
 
 
 _PG_SQL: dict[str, str] = {}
@@ -124,13 +129,6 @@ def _pg_sql(table: str, key_cols: list[str], count_cols: list[str], conflict: in
         )
         _PG_SQL[table] = sql
     return sql
-
-
-def _upsert_pg(
-    table: str, key_cols: list[str], count_cols: list[str], rows: list[tuple], conflict: int
-) -> None:
-    with sync_sql.cursor() as cursor:
-        cursor.execute(_pg_sql(table, key_cols, count_cols, conflict), [sync_sql.json_rows(rows)])
 
 
 _PM_KEYS = ["service_point_id", "month", "service_key", "agency_id", "province_code"]
@@ -177,17 +175,23 @@ def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
     inserts them."""
     rows = aggregate(ratings, agency_id, province_code)
     counts = list(COUNTS)
-    _upsert(PointMonth._meta.db_table, _PM_KEYS, counts, rows["pointmonth"], conflict=3)
-    _upsert(
-        AgencyDay._meta.db_table, ["agency_id", "day", "service_key"], counts, rows["agencyday"]
-    )
-    _upsert(
-        AgencyHour._meta.db_table,
-        ["agency_id", "day", "hour"],
-        ["n", "score_sum"],
-        rows["agencyhour"],
-    )
-    _upsert(CounterMonth._meta.db_table, _CM_KEYS, list(HIST), rows["countermonth"], conflict=3)
+    with sync_sql.cursor() as cursor:  # one (prepared on PostgreSQL) cursor for the four
+        _upsert(cursor, PointMonth._meta.db_table, _PM_KEYS, counts, rows["pointmonth"], 3)
+        _upsert(
+            cursor,
+            AgencyDay._meta.db_table,
+            ["agency_id", "day", "service_key"],
+            counts,
+            rows["agencyday"],
+        )
+        _upsert(
+            cursor,
+            AgencyHour._meta.db_table,
+            ["agency_id", "day", "hour"],
+            ["n", "score_sum"],
+            rows["agencyhour"],
+        )
+        _upsert(cursor, CounterMonth._meta.db_table, _CM_KEYS, list(HIST), rows["countermonth"], 3)
 
 
 ROLLUP_TABLES = ("pointmonth", "agencyday", "agencyhour", "countermonth")
