@@ -14,8 +14,8 @@ per table, so the rollups cost four statements per batch.
   process and prepared once per connection like the rest of the sync path
   (``sync_sql.cursor``, ``CP_DB_PREPARED``): no SQL text to build and one value to bind
   per statement.
-- SQLite: a multi-row ``INSERT ... VALUES (...), (...)`` with the same ``ON CONFLICT``
-  (SQLite >= 3.24 has the upsert but no arrays).
+- SQLite: the portable multi-row ``INSERT ... VALUES (...), (...)`` with the same
+  ``ON CONFLICT`` (SQLite >= 3.24), built per call.
 """
 
 from __future__ import annotations
