@@ -55,7 +55,9 @@ def _pg_insert() -> str:
     UUIDs (the rows as one JSON parameter, ``sync_sql.json_rows``): the ratings were
     written with ``COPY``, which returns no ids, and the join finds them in the same
     statement (by ``uuid`` and ``rated_at``, the partition key: one partition probed)
-    instead of a SELECT of the ids first."""
+    instead of a SELECT of the ids first. A LATERAL lookup with LIMIT 1, so that no plan
+    (the prepared statement's generic one included) can turn it into a hash join over
+    every partition of the ratings."""
     global _PG_INSERT
     if _PG_INSERT is None:
         q = connection.ops.quote_name
@@ -67,7 +69,8 @@ def _pg_insert() -> str:
             f"INSERT INTO {q(CommentAnalysis._meta.db_table)} (rating_id, {names}) "
             f"SELECT r.id, {values} FROM (SELECT {select} FROM {source}) "
             f"AS v(uuid, rated_at, {names}) "
-            f"JOIN {q(Rating._meta.db_table)} r ON r.uuid = v.uuid AND r.rated_at = v.rated_at "
+            f"JOIN LATERAL (SELECT id FROM {q(Rating._meta.db_table)} "
+            "WHERE uuid = v.uuid AND rated_at = v.rated_at LIMIT 1) r ON true "
             "ON CONFLICT (rating_id) DO NOTHING"
         )
     return _PG_INSERT
