@@ -24,7 +24,10 @@ prepared statements). They still go through Django's cursor wrapper: query count
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import connection
@@ -121,6 +124,12 @@ def _prepared_cursor():
             def execute(self, query, params=None, *, prepare=None, binary=None):
                 return super().execute(query, params, prepare=True, binary=binary)
 
+            def _send_query_prepared(self, name, pgq, *, binary=None):
+                # psycopg records the query it sends (what Django's query log shows, e.g.
+                # CaptureQueriesContext) only when it is not prepared: record it here too.
+                self._query = pgq
+                return super()._send_query_prepared(name, pgq, binary=binary)
+
         _prepared_cursor_class = PreparingCursor
     connection.ensure_connection()
     raw = connection.connection
@@ -136,6 +145,34 @@ def prepared() -> bool:
 def cursor():
     """A cursor for this module's statements (prepared on PostgreSQL, see the module doc)."""
     return _prepared_cursor() if prepared() else connection.cursor()
+
+
+# --- many rows as ONE parameter (PostgreSQL) -------------------------------------------
+# A fixed statement that writes any number of rows takes them as one JSON array of rows
+# (``json_rows``) and reads them back with ``json_rows_sql``. One ``json.dumps`` (C) per
+# statement instead of one psycopg array per column: psycopg adapts a list element by
+# element in Python to find its type, which cost more than the multi-row VALUES it
+# replaced. Exact: integers, text, booleans, dates, ``timestamptz`` (ISO text with its
+# offset, microseconds kept), UUIDs, and floats (shortest repr, read back exactly).
+
+
+def _json_default(value):
+    if isinstance(value, date):  # and datetime
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def json_rows(rows: Sequence[Sequence]) -> str:
+    return json.dumps(rows, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_rows_sql(types: Sequence[str]) -> tuple[str, str]:
+    """(select list, FROM item) reading a ``json_rows`` parameter: column i of row j as
+    ``(j.e->>i)::types[i]``; ``j.i`` is the row's position (for an ORDER BY)."""
+    columns = ", ".join(f"(j.e->>{i})::{t}" for i, t in enumerate(types))
+    return columns, "json_array_elements(%s::json) WITH ORDINALITY AS j(e, i)"
 
 
 # --- the statements, built once per vendor ----------------------------------------------

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from central.api import sync_sql
 from central.comments.analysis import MODEL_VERSION, analyse
 from central.comments.models import TOPIC_FIELDS, CommentAnalysis
 from central.ratings.models import DIMENSIONS, Rating
@@ -17,10 +18,10 @@ from central.ratings.models import DIMENSIONS, Rating
 log = logging.getLogger(__name__)
 
 
-def _row(rating_id: int, comment: str, chips: list[str], now, cleared: bool = False):
+def _fields(comment: str, chips: list[str], now, cleared: bool = False) -> dict:
+    """The stored fields (all but ``rating``) of the analysis of ``comment``."""
     result = analyse(comment, chips)
-    return CommentAnalysis(
-        rating_id=rating_id,
+    return dict(
         sentiment=result.sentiment,
         polarity=result.polarity,
         junk=result.junk and not cleared,
@@ -32,6 +33,57 @@ def _row(rating_id: int, comment: str, chips: list[str], now, cleared: bool = Fa
         analysed_at=now,
         **{field: name in result.topics for name, field in TOPIC_FIELDS.items()},
     )
+
+
+def _row(rating_id: int, comment: str, chips: list[str], now, cleared: bool = False):
+    return CommentAnalysis(rating_id=rating_id, **_fields(comment, chips, now, cleared))
+
+
+_PG_TYPES = {
+    "CharField": "text",
+    "TextField": "text",
+    "FloatField": "float8",
+    "BooleanField": "bool",
+    "DateTimeField": "timestamptz",
+}
+_COLUMNS = [f for f in CommentAnalysis._meta.concrete_fields if not f.primary_key]
+_PG_INSERT: str | None = None
+
+
+def _pg_insert() -> str:
+    """PostgreSQL: ONE fixed statement stores the analyses of a batch keyed by the ratings'
+    UUIDs (the rows as one JSON parameter, ``sync_sql.json_rows``): the ratings were
+    written with ``COPY``, which returns no ids, and the join finds them in the same
+    statement (by ``uuid`` and ``rated_at``, the partition key: one partition probed)
+    instead of a SELECT of the ids first. A LATERAL lookup with LIMIT 1, so that no plan
+    (the prepared statement's generic one included) can turn it into a hash join over
+    every partition of the ratings."""
+    global _PG_INSERT
+    if _PG_INSERT is None:
+        q = connection.ops.quote_name
+        names = ", ".join(q(f.column) for f in _COLUMNS)
+        values = ", ".join("v." + q(f.column) for f in _COLUMNS)
+        types = ["uuid", "timestamptz"] + [_PG_TYPES[f.get_internal_type()] for f in _COLUMNS]
+        select, source = sync_sql.json_rows_sql(types)
+        _PG_INSERT = (
+            f"INSERT INTO {q(CommentAnalysis._meta.db_table)} (rating_id, {names}) "
+            f"SELECT r.id, {values} FROM (SELECT {select} FROM {source}) "
+            f"AS v(uuid, rated_at, {names}) "
+            f"JOIN LATERAL (SELECT id FROM {q(Rating._meta.db_table)} "
+            "WHERE uuid = v.uuid AND rated_at = v.rated_at LIMIT 1) r ON true "
+            "ON CONFLICT (rating_id) DO NOTHING"
+        )
+    return _PG_INSERT
+
+
+def _store_pg(rows: list[Rating], now) -> int:
+    out = []
+    for row in rows:
+        fields = _fields(row.comment, row.dimensions, now)
+        out.append([row.uuid, row.rated_at, *(fields[f.attname] for f in _COLUMNS)])
+    with sync_sql.cursor() as cursor:
+        cursor.execute(_pg_insert(), [sync_sql.json_rows(out)])
+    return len(out)
 
 
 def _has_comment() -> Q:
@@ -53,9 +105,11 @@ def _values(queryset):
 
 
 def analyse_stored(rows: list[Rating]) -> int:
-    """Analyse the comments of ``rows``, the ratings a sync request has just stored (their
-    ``pk`` is set by ``bulk_create`` on PostgreSQL and SQLite; otherwise one query by the
-    indexed ``uuid`` finds it). Nothing to do, and no query, for rows without a comment.
+    """Analyse the comments of ``rows``, the ratings a sync request has just stored, with
+    one INSERT. PostgreSQL (ratings written by ``COPY``, no ``pk``): keyed by their UUIDs,
+    see :func:`_pg_insert`. SQLite: by the ``pk`` that ``bulk_create`` set (otherwise one
+    query by the indexed ``uuid`` finds it). Nothing to do, and no query, for rows without
+    a comment.
 
     Called by ``central.api.ingest`` inside its transaction, after the ratings are stored.
     A failure of the analyser never fails the sync: it is logged (without the comment)
@@ -65,6 +119,8 @@ def analyse_stored(rows: list[Rating]) -> int:
         return 0
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                return _store_pg(with_comment, timezone.now())
             missing = [row.uuid for row in with_comment if row.pk is None]
             pks = (
                 dict(Rating.objects.filter(uuid__in=missing).values_list("uuid", "pk"))

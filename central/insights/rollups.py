@@ -3,11 +3,19 @@ transaction that stores the ratings, with exactly the rows it inserted (never a
 duplicate), so a rating and its rollup contributions commit or roll back together.
 
 ONE statement per rollup table per batch: the batch is aggregated in Python, then a
-single multi-row ``INSERT ... VALUES (...), (...) ON CONFLICT (key) DO UPDATE SET
-n = n + excluded.n`` (the same SQL on SQLite >= 3.24 and PostgreSQL) writes every key of
-that table; keys in sorted order so concurrent batches lock rollup rows in the same order
-and cannot deadlock. A batch of 500 ratings of one kiosk touches a handful of keys per
-table, so the rollups cost four statements per batch.
+single upsert ``... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` writes every key
+of that table; keys in sorted order so concurrent batches lock rollup rows in the same
+order and cannot deadlock. A batch of 500 ratings of one kiosk touches a handful of keys
+per table, so the rollups cost four statements per batch.
+
+- PostgreSQL: one FIXED statement per table, ``INSERT ... SELECT (e->>0)::int, ... FROM
+  json_array_elements(%s::json) ... ON CONFLICT ... DO UPDATE``: the rows as ONE JSON
+  parameter whatever their number (``central.api.sync_sql.json_rows``). Built once per
+  process and prepared once per connection like the rest of the sync path
+  (``sync_sql.cursor``, ``CP_DB_PREPARED``): no SQL text to build and one value to bind
+  per statement.
+- SQLite: the portable multi-row ``INSERT ... VALUES (...), (...)`` with the same
+  ``ON CONFLICT`` (SQLite >= 3.24), built per call.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection
 
+from central.api import sync_sql
 from central.insights.models import COUNTS, HIST, AgencyDay, AgencyHour, CounterMonth, PointMonth
 
 _DIM_FIELDS = (
@@ -54,29 +63,72 @@ def _counts(rating) -> list[int]:
 
 
 def _upsert(
-    table: str, key_cols: list[str], count_cols: list[str], rows: list[tuple], conflict: int = 0
+    cursor,
+    table: str,
+    key_cols: list[str],
+    count_cols: list[str],
+    rows: list[tuple],
+    conflict: int = 0,
 ) -> None:
-    """Upsert ``rows`` (key values then counts); the first ``conflict`` key columns (all
-    when 0) are the unique key, the others are copied on insert only."""
+    """Upsert ``rows`` (key values then counts) with ``cursor``; the first ``conflict`` key
+    columns (all when 0) are the unique key, the others are copied on insert only."""
     if not rows:
+        return
+    rows = sorted(rows)
+    if connection.vendor == "postgresql":
+        sql = _pg_sql(table, key_cols, count_cols, conflict)
+        cursor.execute(sql, [sync_sql.json_rows(rows)])
         return
     cols = key_cols + count_cols
     conflict_cols = key_cols[:conflict] if conflict else key_cols
     q = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(cols)) + ")"
     updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
-    rows = sorted(rows)
     # SQLite allows 32,766 parameters per statement; a batch of 500 stays far below.
     per = max(1, 30000 // len(cols))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            part = rows[start : start + per]
-            sql = (
-                f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) "
-                f"VALUES {', '.join([one] * len(part))} "
-                f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
-            )
-            cursor.execute(sql, [v for row in part for v in row])
+    for start in range(0, len(rows), per):
+        part = rows[start : start + per]
+        sql = (
+            f"INSERT INTO {q(table)} ({', '.join(q(c) for c in cols)}) "
+            f"VALUES {', '.join([one] * len(part))} "
+            f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(sql, [v for row in part for v in row])
+
+
+_PG_SQL: dict[str, str] = {}
+
+
+def _pg_type(table: str, column: str) -> str:
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m._meta.db_table == table)
+    field = next(f for f in model._meta.concrete_fields if f.column == column)
+    kind = field.get_internal_type()
+    if kind == "DateField":
+        return "date"
+    if kind == "CharField":
+        return "text"
+    return "int"
+
+
+def _pg_sql(table: str, key_cols: list[str], count_cols: list[str], conflict: int) -> str:
+    """The fixed PostgreSQL upsert of ``table`` (built once per process): its rows as ONE
+    JSON parameter (``sync_sql.json_rows``), written in their order."""
+    sql = _PG_SQL.get(table)
+    if sql is None:
+        q = connection.ops.quote_name
+        conflict_cols = key_cols[:conflict] if conflict else key_cols
+        types = [_pg_type(table, c) for c in key_cols] + ["int"] * len(count_cols)
+        select, source = sync_sql.json_rows_sql(types)
+        updates = ", ".join(f"{q(c)} = {q(table)}.{q(c)} + excluded.{q(c)}" for c in count_cols)
+        sql = (
+            f"INSERT INTO {q(table)} ({', '.join(q(c) for c in key_cols + count_cols)}) "
+            f"SELECT {select} FROM {source} ORDER BY j.i "
+            f"ON CONFLICT ({', '.join(q(c) for c in conflict_cols)}) DO UPDATE SET {updates}"
+        )
+        _PG_SQL[table] = sql
+    return sql
 
 
 _PM_KEYS = ["service_point_id", "month", "service_key", "agency_id", "province_code"]
@@ -123,17 +175,23 @@ def add(ratings: Iterable, agency_id: int, province_code: str) -> None:
     inserts them."""
     rows = aggregate(ratings, agency_id, province_code)
     counts = list(COUNTS)
-    _upsert(PointMonth._meta.db_table, _PM_KEYS, counts, rows["pointmonth"], conflict=3)
-    _upsert(
-        AgencyDay._meta.db_table, ["agency_id", "day", "service_key"], counts, rows["agencyday"]
-    )
-    _upsert(
-        AgencyHour._meta.db_table,
-        ["agency_id", "day", "hour"],
-        ["n", "score_sum"],
-        rows["agencyhour"],
-    )
-    _upsert(CounterMonth._meta.db_table, _CM_KEYS, list(HIST), rows["countermonth"], conflict=3)
+    with sync_sql.cursor() as cursor:  # one (prepared on PostgreSQL) cursor for the four
+        _upsert(cursor, PointMonth._meta.db_table, _PM_KEYS, counts, rows["pointmonth"], 3)
+        _upsert(
+            cursor,
+            AgencyDay._meta.db_table,
+            ["agency_id", "day", "service_key"],
+            counts,
+            rows["agencyday"],
+        )
+        _upsert(
+            cursor,
+            AgencyHour._meta.db_table,
+            ["agency_id", "day", "hour"],
+            ["n", "score_sum"],
+            rows["agencyhour"],
+        )
+        _upsert(cursor, CounterMonth._meta.db_table, _CM_KEYS, list(HIST), rows["countermonth"], 3)
 
 
 ROLLUP_TABLES = ("pointmonth", "agencyday", "agencyhour", "countermonth")
