@@ -218,3 +218,38 @@ def test_demo_comments_fit_the_score_are_masked_and_analysed(api, kiosk) -> None
             assert stored.comment in {mask_text(t) for t in GOOD}
         if stored.score <= 2:
             assert stored.comment in {mask_text(t) for t in BAD}
+
+
+AWKWARD = [
+    'เจ้าหน้าที่บอกว่า "ต้องมีสำเนา" ทั้งที่ป้ายเขียนว่าไม่ต้อง',
+    "path C:\\new\\table and {braces} [brackets] 100% fine",
+    "รอคิว 2 ชั่วโมง 😡😡 แย่มาก",
+    "Staff were kind: 'very' helpful\ttoday\nthank you",
+    "คำว่า ' และ \" และ \\ ปนกัน {x: 1}",
+]
+
+
+def test_ingest_stores_the_analysers_answer_exactly_for_awkward_text(api, kiosk) -> None:
+    """Quotes, backslashes, braces, tabs, newlines, emoji and Thai travel through ingest's
+    bulk statements (one JSON parameter on PostgreSQL) and come back as the analyser said."""
+    from central.comments.analysis import analyse
+
+    items = _ingest(api, kiosk, [(text, ["staff"], 2) for text in AWKWARD])
+    for item in items:
+        stored = _analysis(item)
+        assert stored is not None, item["comment"]
+        rating_row = Rating.objects.get(uuid=uuid.UUID(item["uuid"]))
+        expected = analyse(rating_row.comment, ["staff"])
+        assert stored.sentiment == expected.sentiment, rating_row.comment
+        assert stored.polarity == pytest.approx(expected.polarity), rating_row.comment
+        assert [
+            t
+            for t in ("process", "staff", "facilities", "outcome", "waiting", "documents")
+            if getattr(stored, f"t_{t}")
+        ] == sorted(
+            expected.topics,
+            key=["process", "staff", "facilities", "outcome", "waiting", "documents"].index,
+        )
+        assert stored.junk == expected.junk and stored.junk_reason == expected.junk_reason
+        assert stored.mentions_copy_asked == expected.mentions_copy_asked
+        assert stored.words == " ".join(expected.words), rating_row.comment
