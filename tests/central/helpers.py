@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -174,3 +178,20 @@ def build_world() -> World:
         dopa, bkk, dlt, id_card, house_reg, photo, id_renew, move_in, dl_renew,
         sp, counter, counter2, dlt_sp, dlt_counter, off1, off2,
     )  # fmt: skip
+
+
+def classify_comments(lines: list[str]) -> list[dict]:
+    """``python -m central classify-comments`` on ``lines`` (as operators run it): one
+    JSON object per line out."""
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(repo), DEBUG="1", PYTHAINLP_OFFLINE="1")
+    done = subprocess.run(
+        [sys.executable, "-m", "central", "classify-comments"],
+        input=("\n".join(lines) + "\n").encode("utf-8"),
+        capture_output=True,
+        env=env,
+        cwd=repo,
+        timeout=120,
+        check=True,
+    )
+    return [json.loads(x) for x in done.stdout.decode("utf-8").splitlines()]

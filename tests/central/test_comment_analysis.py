@@ -20,6 +20,7 @@ from central.comments.features import VIEWS, normalise, tokens
 from central.comments.junk import junk_reason
 from central.comments.topics import mentions_copy_asked
 from protocol.pii import mask
+from tests.central.helpers import classify_comments
 
 REPO = Path(__file__).resolve().parents[2]
 GOV_SET = REPO / "tests" / "central" / "data" / "gov_comments.tsv"
@@ -278,17 +279,7 @@ def test_classify_comments_gives_english_comments_a_sentiment() -> None:
         "I came to renew my passport.",
         "เจ้าหน้าที่ใจดีมาก บริการรวดเร็ว",
     ]
-    env = dict(os.environ, PYTHONPATH=str(REPO), DEBUG="1", PYTHAINLP_OFFLINE="1")
-    done = subprocess.run(
-        [sys.executable, "-m", "central", "classify-comments"],
-        input=("\n".join(lines) + "\n").encode("utf-8"),
-        capture_output=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=True,
-    )
-    out = [json.loads(x) for x in done.stdout.decode("utf-8").splitlines()]
+    out = classify_comments(lines)
     assert [o["sentiment"] for o in out] == ["pos", "neg", "q", "neu", "pos"]
     assert out[0]["score"] > 0 > out[1]["score"]
     assert out[1]["topics"] == ["staff"]

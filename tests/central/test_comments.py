@@ -4,9 +4,6 @@ stdin, and shown on the comments page (junk hidden, unflag audited, per-topic fi
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +18,7 @@ from central.comments.models import CommentAnalysis
 from central.ratings.models import Rating
 from protocol.pii import mask as mask_text
 from tests.central.admin_world import make_user
-from tests.central.helpers import post_json, rating
+from tests.central.helpers import classify_comments, post_json, rating
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = "/admin/comments/commentanalysis/"
@@ -108,17 +105,7 @@ def test_classify_comments_command_writes_one_json_per_line() -> None:
         "asdfghjkl",
         "",
     ]
-    env = dict(os.environ, PYTHONPATH=str(REPO), DEBUG="1", PYTHAINLP_OFFLINE="1")
-    done = subprocess.run(
-        [sys.executable, "-m", "central", "classify-comments"],
-        input=("\n".join(lines) + "\n").encode("utf-8"),
-        capture_output=True,
-        env=env,
-        cwd=REPO,
-        timeout=120,
-        check=True,
-    )
-    out = [json.loads(x) for x in done.stdout.decode("utf-8").splitlines()]
+    out = classify_comments(lines)
     assert len(out) == len(lines)
     for obj in out:
         assert set(obj) == {"sentiment", "score", "topics", "junk"}
