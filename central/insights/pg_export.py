@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from central.insights.filters import Filters
+from central.insights.sql import place_filters
 from central.ratings.models import DIMENSIONS
 from central.scope import Scope
 
@@ -82,22 +83,11 @@ def where(scope: Scope, f: Filters) -> tuple[str, list]:
         datetime.combine(f.start, time.min, zone),
         datetime.combine(f.end + timedelta(days=1), time.min, zone),
     ]
-    if not scope.is_central:
-        ids = sorted(scope.agency_ids)
-        if not ids:
-            return "FALSE", []
-        parts.append(f"sp.agency_id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
-    if f.agency is not None:
-        ids = sorted(f.agency_ids)
-        parts.append(f"sp.agency_id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
-    if f.province:
-        parts.append("sp.province_code = %s")
-        params.append(f.province)
-    if f.point is not None:
-        parts.append("r.service_point_id = %s")
-        params.append(f.point.pk)
+    place = place_filters(scope, f, "sp.agency_id", "sp.province_code", "r.service_point_id")
+    if place is None:
+        return "FALSE", []
+    parts += place[0]
+    params += place[1]
     if f.service is not None:
         parts.append("r.service_id = %s")
         params.append(f.service.pk)

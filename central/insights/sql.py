@@ -24,28 +24,50 @@ def _date(value):
     return connection.ops.adapt_datefield_value(value)
 
 
+def place_filters(
+    scope: Scope, f: Filters, agency: str, province: str, point: str
+) -> tuple[list[str], list] | None:
+    """The user's scope and the agency, province and service point filters, on the given
+    columns; None when the scope holds no agency (nothing may be shown). Shared by the
+    rollup queries, the snapshot tables and the PostgreSQL exports."""
+    parts: list[str] = []
+    params: list = []
+    if not scope.is_central:
+        ids = sorted(scope.agency_ids)
+        if not ids:
+            return None
+        parts.append(f"{agency} IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if f.agency is not None:
+        ids = sorted(f.agency_ids)
+        parts.append(f"{agency} IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    if f.province:
+        parts.append(f"{province} = %s")
+        params.append(f.province)
+    if f.point is not None:
+        parts.append(f"{point} = %s")
+        params.append(f.point.pk)
+    return parts, params
+
+
+def _place(scope: Scope, f: Filters, alias: str) -> tuple[list[str], list] | None:
+    return place_filters(
+        scope, f, f"{alias}.agency_id", f"{alias}.province_code", f"{alias}.service_point_id"
+    )
+
+
 def where(scope: Scope | None, f: Filters, alias: str = "pm") -> tuple[str, list]:
     """The filters (and, unless ``scope`` is None — the national prior — the scope)."""
     start, end = f.months
     parts = [f"{alias}.month >= %s", f"{alias}.month <= %s"]
     params: list = [_date(start), _date(end)]
-    if scope is not None and not scope.is_central:
-        ids = sorted(scope.agency_ids)
-        if not ids:
-            return "1 = 0", []
-        parts.append(f"{alias}.agency_id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
     if scope is not None:
-        if f.agency is not None:
-            ids = sorted(f.agency_ids)
-            parts.append(f"{alias}.agency_id IN ({', '.join(['%s'] * len(ids))})")
-            params += ids
-        if f.province:
-            parts.append(f"{alias}.province_code = %s")
-            params.append(f.province)
-        if f.point is not None:
-            parts.append(f"{alias}.service_point_id = %s")
-            params.append(f.point.pk)
+        place = _place(scope, f, alias)
+        if place is None:
+            return "1 = 0", []
+        parts += place[0]
+        params += place[1]
     if f.service is not None:
         parts.append(f"{alias}.service_key = %s")
         params.append(f.service.pk)
@@ -324,21 +346,7 @@ def copy_shares_by_service(clause: str, params: list, start, end, now) -> tuple[
 
 def where_rows(scope: Scope, f: Filters, alias: str) -> tuple[str, list]:
     """Scope and filters (agency, province, point) on a snapshot table's columns."""
-    parts, params = ["1 = 1"], []
-    if not scope.is_central:
-        ids = sorted(scope.agency_ids)
-        if not ids:
-            return "1 = 0", []
-        parts.append(f"{alias}.agency_id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
-    if f.agency is not None:
-        ids = sorted(f.agency_ids)
-        parts.append(f"{alias}.agency_id IN ({', '.join(['%s'] * len(ids))})")
-        params += ids
-    if f.province:
-        parts.append(f"{alias}.province_code = %s")
-        params.append(f.province)
-    if f.point is not None:
-        parts.append(f"{alias}.service_point_id = %s")
-        params.append(f.point.pk)
-    return " AND ".join(parts), params
+    place = _place(scope, f, alias)
+    if place is None:
+        return "1 = 0", []
+    return " AND ".join(["1 = 1", *place[0]]), place[1]
